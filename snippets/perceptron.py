@@ -1,0 +1,186 @@
+"""The perceptron: one unit y = sigmoid(w · x + b), trained with binary cross-entropy.
+
+The sections between `# --8<-- [start:NAME]` and `# --8<-- [end:NAME]` are shown on
+docs/perceptron.md, in this order.
+"""
+
+# --8<-- [start:imports]
+from functools import cache
+
+import torch
+from matplotlib.figure import Figure
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+# --8<-- [end:imports]
+
+
+# --8<-- [start:model]
+class Perceptron(nn.Module):
+    """One unit: y = sigmoid(w · x + b) for every row x of a batch."""
+
+    def __init__(self, in_features: int):
+        super().__init__()
+        self.linear = nn.Linear(in_features, 1)  # w: (1, in_features), b: (1,)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        check_batch(x, self.linear.in_features)
+        return torch.sigmoid(self.linear(x)).squeeze(-1)  # (batch, 1) -> (batch,)
+
+
+def check_batch(x: torch.Tensor, in_features: int) -> None:
+    if x.ndim != 2 or x.shape[1] != in_features:
+        hint = "; add a batch dimension with x.unsqueeze(0)" if x.ndim == 1 else ""
+        raise ValueError(f"expected x of shape (batch, {in_features}), got {tuple(x.shape)}{hint}")
+    if not x.is_floating_point():
+        raise ValueError(f"expected floating-point x, got {x.dtype}; convert it with x.float()")
+# --8<-- [end:model]
+
+
+# --8<-- [start:data]
+def two_blobs(n_per_class: int = 100, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Two Gaussian clouds in the plane: X (2n, 2) and labels y (2n,) of 0.0 and 1.0."""
+    generator = torch.Generator().manual_seed(seed)
+    centres = torch.tensor([[-1.0, -1.0], [1.0, 1.0]])
+    X = torch.cat([centre + 0.7 * torch.randn(n_per_class, 2, generator=generator) for centre in centres])
+    y = torch.cat([torch.zeros(n_per_class), torch.ones(n_per_class)])
+    return X, y
+# --8<-- [end:data]
+
+
+# --8<-- [start:train]
+@torch.no_grad()
+def evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> dict:
+    probabilities = model(X)
+    return {
+        "loss": nn.functional.binary_cross_entropy(probabilities, y).item(),
+        "accuracy": ((probabilities > 0.5).float() == y).float().mean().item(),
+        "w": model.linear.weight.detach().clone().squeeze(0),
+        "b": model.linear.bias.detach().clone(),
+    }
+
+
+def train(model, X, y, epochs=20, lr=0.5, batch_size=16, seed=0) -> list[dict]:
+    """Mini-batch SGD on the BCE loss; returns the state after each epoch (index 0: before training)."""
+    batches = DataLoader(
+        TensorDataset(X, y), batch_size=batch_size, shuffle=True, generator=torch.Generator().manual_seed(seed)
+    )
+    loss_fn = nn.BCELoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    history = [evaluate(model, X, y)]
+    for epoch in range(epochs):
+        for X_batch, y_batch in batches:
+            optimizer.zero_grad()
+            loss = loss_fn(model(X_batch), y_batch)
+            loss.backward()
+            optimizer.step()
+        history.append(evaluate(model, X, y))
+    return history
+# --8<-- [end:train]
+
+
+# --8<-- [start:gates]
+GATE_INPUTS = torch.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+GATES = {
+    "AND": torch.tensor([0.0, 0.0, 0.0, 1.0]),
+    "OR": torch.tensor([0.0, 1.0, 1.0, 1.0]),
+    "XOR": torch.tensor([0.0, 1.0, 1.0, 0.0]),
+}
+
+
+def fit_gate(targets: torch.Tensor, steps: int = 2000, lr: float = 1.0, seed: int = 0) -> Perceptron:
+    """Full-batch gradient descent on the four rows of a truth table."""
+    torch.manual_seed(seed)
+    model = Perceptron(2)
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    for _ in range(steps):
+        optimizer.zero_grad()
+        nn.functional.binary_cross_entropy(model(GATE_INPUTS), targets).backward()
+        optimizer.step()
+    return model
+# --8<-- [end:gates]
+
+
+# --8<-- [start:best-line]
+def best_line(X: torch.Tensor, y: torch.Tensor, n_lines: int = 10_000, seed: int = 0):
+    """Try many random lines w · x + b = 0; return the best accuracy and that line's w and b."""
+    generator = torch.Generator().manual_seed(seed)
+    w = torch.randn(n_lines, 2, generator=generator)
+    b = torch.randn(n_lines, generator=generator)
+    predictions = (X @ w.T + b > 0).float()  # (points, lines)
+    accuracy = (predictions == y[:, None]).float().mean(dim=0)  # (lines,)
+    best = accuracy.argmax()
+    return accuracy[best].item(), w[best], b[best]
+# --8<-- [end:best-line]
+
+
+# --8<-- [start:plots]
+def draw_boundary(ax, X, y, w, b) -> None:
+    """The points of each class and the line w · x + b = 0, with the side where y = 1 shaded."""
+    xs = torch.linspace(X[:, 0].min() - 0.5, X[:, 0].max() + 0.5, 200)
+    ys = torch.linspace(X[:, 1].min() - 0.5, X[:, 1].max() + 0.5, 200)
+    grid_x, grid_y = torch.meshgrid(xs, ys, indexing="xy")
+    scores = w[0] * grid_x + w[1] * grid_y + b
+    ax.contourf(grid_x, grid_y, scores > 0, levels=[-0.5, 0.5, 1.5], colors=["C0", "C1"], alpha=0.15)
+    ax.contour(grid_x, grid_y, scores, levels=[0.0], colors="C2", linewidths=2)
+    for label in (0, 1):
+        ax.scatter(*X[y == label].T, s=14, color=f"C{label}", label=f"y = {label}")
+
+
+def plot_boundaries(X, y, history, epochs=(0, 1, 5, 20)) -> Figure:
+    figure = Figure(figsize=(12, 3.4), layout="constrained")
+    for ax, epoch in zip(figure.subplots(1, len(epochs), sharey=True), epochs):
+        state = history[epoch]
+        draw_boundary(ax, X, y, state["w"], state["b"])
+        ax.set_title(f"epoch {epoch}: accuracy {state['accuracy']:.0%}")
+        ax.set_xlabel("$x_1$")
+    figure.axes[0].set_ylabel("$x_2$")
+    figure.axes[0].legend(loc="upper left")
+    return figure
+
+
+def plot_loss(history) -> Figure:
+    figure = Figure(figsize=(6, 3.4), layout="constrained")
+    ax = figure.subplots()
+    ax.plot([state["loss"] for state in history], marker="o")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("BCE loss on the whole dataset")
+    ax.grid(alpha=0.4)
+    return figure
+
+
+def plot_gates(lines: dict) -> Figure:
+    """One panel per gate; `lines` maps a gate's name to the (w, b) of the line drawn for it."""
+    figure = Figure(figsize=(10, 3.4), layout="constrained")
+    for ax, (name, (w, b)) in zip(figure.subplots(1, len(lines)), lines.items()):
+        draw_boundary(ax, GATE_INPUTS, GATES[name], w, b)
+        ax.set_title(name)
+        ax.set_aspect("equal")
+    return figure
+# --8<-- [end:plots]
+
+
+# The figures the page asks for (`fig:perceptron.NAME`): the same calls as on the page.
+@cache
+def blobs_history():
+    torch.manual_seed(0)
+    X, y = two_blobs()
+    return X, y, train(Perceptron(2), X, y)
+
+
+def boundaries_figure() -> Figure:
+    return plot_boundaries(*blobs_history())
+
+
+def loss_figure() -> Figure:
+    return plot_loss(blobs_history()[2])
+
+
+def gates_figure() -> Figure:
+    lines = {}
+    for name in ("AND", "OR"):
+        model = fit_gate(GATES[name])
+        lines[name] = (model.linear.weight.detach().squeeze(0), model.linear.bias.detach())
+    _, w, b = best_line(GATE_INPUTS, GATES["XOR"])
+    lines["XOR"] = (w, b)
+    return plot_gates(lines)
