@@ -132,7 +132,7 @@ def plot_boundaries(X, y, history, epochs=(0, 1, 5, 20)) -> Figure:
     for ax, epoch in zip(figure.subplots(1, len(epochs), sharey=True), epochs):
         state = history[epoch]
         draw_boundary(ax, X, y, state["w"], state["b"])
-        ax.set_title(f"epoch {epoch}: accuracy {state['accuracy']:.0%}")
+        ax.set_title(f"epoch {epoch}: accuracy {state['accuracy']:.1%}")
         ax.set_xlabel("$x_1$")
     figure.axes[0].set_ylabel("$x_2$")
     figure.axes[0].legend(loc="upper left")
