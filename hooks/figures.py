@@ -51,9 +51,9 @@ def _snippet_modules(path: Path, root: Path, seen: set[Path]) -> set[Path]:
         if isinstance(node, ast.Import):
             names = [a.name for a in node.names]
         elif isinstance(node, ast.ImportFrom):
-            base = "snippets" if node.level else (node.module or "")
-            if node.level and node.module:
-                base = f"snippets.{node.module}"
+            base = node.module or ""
+            if node.level:  # `from . import x` or `from .x import y`, inside snippets
+                base = f"snippets.{base}" if base else "snippets"
             names = [base] + [f"{base}.{a.name}" for a in node.names]
         for name in names:
             parts = name.split(".")
