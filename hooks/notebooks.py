@@ -34,7 +34,7 @@ from mkdocs.structure.files import File
 
 sys.path.insert(0, str(Path(__file__).parent))
 from figures import FIGURE_REF, _snippet_modules  # noqa: E402
-from pagecode import SKIP, language, python_blocks  # noqa: E402
+from pagecode import SKIP, _check_includes, language, python_blocks  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.notebooks")
 
@@ -269,6 +269,7 @@ def on_files(files, config):
         if not page.src_uri.endswith(".md"):
             continue
         path = Path(page.abs_src_path)
+        _check_includes(path.read_text(encoding="utf-8"), page.src_uri)  # fail naming the line, not deep in here
         if not python_blocks(path):
             continue
         notebook = build_notebook(path, page.src_uri, config, figures)

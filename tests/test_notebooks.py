@@ -1,0 +1,116 @@
+"""Every chapter's notebook: made from the page, run clean by nbclient at build time, stamped on the page.
+
+The build that `built_site` runs executes each notebook whose code changed (a clean checkout, as in CI,
+runs them all); a cell that fails fails that build. These tests check what it produced.
+"""
+
+import re
+import textwrap
+
+import matplotlib
+import nbformat
+import pytest
+import torch
+from notebooks import _flatten_containers, colab_url
+from pagecode import ROOT, python_blocks
+from test_site import build, page  # noqa: F401  (the small-project fixture and helpers)
+from test_site import project  # noqa: F401
+
+CHAPTERS = [p for p in sorted((ROOT / "docs").glob("**/*.md")) if python_blocks(p)]
+
+
+def name(chapter):
+    return chapter.relative_to(ROOT / "docs").with_suffix("").as_posix().replace("/", "-")
+
+
+def printed(cell) -> str:
+    """What the cell printed, with an error shown as the page shows it: `Type: message`."""
+    text = "".join(o["text"] for o in cell.outputs if o["output_type"] == "stream" and o["name"] == "stdout")
+    errors = [f"{o['ename']}: {o['evalue']}" for o in cell.outputs if o["output_type"] == "error"]
+    return "\n".join(line.rstrip() for line in "\n".join([text.rstrip(), *errors]).strip().splitlines())
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=name)
+def test_the_notebook_is_the_page_and_ran_clean(built_site, chapter):
+    notebook = nbformat.read(built_site / "notebooks" / f"{name(chapter)}.ipynb", as_version=4)
+    nbformat.validate(notebook)
+    blocks = python_blocks(chapter)
+    cells = [c for c in notebook.cells if c.cell_type == "code" and "setup" not in c.metadata.get("tags", [])]
+    assert [c.source for c in cells] == [b.code.strip("\n") for b in blocks]
+    for cell, block in zip(cells, blocks):
+        tags = cell.metadata.get("tags", [])
+        if block.skip:
+            assert "skip-execution" in tags and not cell.outputs, block.id
+            continue
+        errors = [o for o in cell.outputs if o["output_type"] == "error"]
+        assert not errors or "raises-exception" in tags, f"{block.id} raised in the notebook"
+        warned = any(o.get("name") == "stderr" for o in cell.outputs)
+        if not warned:  # a warning reads differently in a kernel; everything else must match the page
+            assert printed(cell) == block.expected, f"the notebook's output differs from what {block.id} shows"
+    stamp = notebook.metadata["nn_basics"]
+    assert (stamp["torch"], stamp["matplotlib"]) == (torch.__version__, matplotlib.__version__)
+    assert stamp["seconds"] > 0
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=name)
+def test_the_page_has_its_buttons_and_stamp(built_site, chapter):
+    url = chapter.relative_to(ROOT / "docs").with_suffix("")
+    html = (built_site / url / "index.html").read_text(encoding="utf-8")
+    notebook = nbformat.read(built_site / "notebooks" / f"{name(chapter)}.ipynb", as_version=4)
+    stamp = notebook.metadata["nn_basics"]
+    assert f'href="../notebooks/{name(chapter)}.ipynb">Download notebook</a>' in html
+    colab = f"https://colab.research.google.com/github/nn-basics/nn-basics/blob/gh-pages/notebooks/{name(chapter)}.ipynb"
+    assert f'href="{colab}">Open in Colab</a>' in html
+    match = re.search(r'<p class="nn-stamp">This page\'s code ran in (.+?) when the site was built, under '
+                      r"Python (\S+), torch (\S+) and matplotlib (\S+)\.</p>", html)
+    assert match, "no stamp"
+    assert match.groups()[1:] == (stamp["python"], stamp["torch"], stamp["matplotlib"])
+
+
+def test_the_home_page_lists_every_chapter_with_its_run_time(built_site):
+    html = (built_site / "index.html").read_text(encoding="utf-8")
+    assert "<th" in html and "runs in" in html
+    for chapter in CHAPTERS:
+        row = re.search(rf'<tr>\s*<td><a href="{name(chapter)}/">.*?</tr>', html, re.DOTALL)
+        assert row, chapter
+        assert re.search(r"<td[^>]*>(under 1 s|\d+(\.\d)? s|\d+ min \d\d s)</td>\s*</tr>", row[0]), row[0]
+
+
+def test_admonitions_and_tabs_become_plain_markdown():
+    page = textwrap.dedent('''\
+        !!! tip "Logits"
+            Use `BCEWithLogitsLoss`.
+
+        === "By hand"
+
+            ```python
+            x = 1
+            ```
+
+        After.''').splitlines()
+    assert _flatten_containers(page) == [
+        "**Tip: Logits**", "", "Use `BCEWithLogitsLoss`.", "", "**By hand**", "", "",
+        "```python", "x = 1", "```", "", "After.",
+    ]
+
+
+def test_the_colab_link_needs_a_github_repository():
+    class Config:
+        repo_url, extra = "https://github.com/someone/thing/", {}
+
+    assert colab_url(Config, "mlp") == (
+        "https://colab.research.google.com/github/someone/thing/blob/gh-pages/notebooks/mlp.ipynb"
+    )
+    Config.repo_url = "https://gitlab.com/someone/thing"
+    with pytest.raises(Exception, match="not a GitHub repository"):
+        colab_url(Config, "mlp")
+
+
+def test_a_failing_notebook_fails_the_build_naming_the_page(project):  # noqa: F811
+    (project / "docs" / "index.md").write_text("# Home\n")
+    (project / "docs" / "broken.md").write_text(
+        "# Broken\n\n```python\nprint(1)\n#> 1\n```\n\n```python\n1 / 0\n#> 0\n```\n"
+    )
+    result = build(project)
+    assert result.returncode != 0
+    assert "the notebook of broken.md failed" in result.stderr and "ZeroDivisionError" in result.stderr
