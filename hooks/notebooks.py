@@ -83,7 +83,7 @@ def _flatten_containers(lines: list[str]) -> list[str]:
         match = CONTAINER.match(body)
         if match:
             title = match["title"] or match["type"].capitalize()
-            prefix = f"{match['type'].capitalize()}: " if match["kind"] != "===" and match["title"] else ""
+            prefix = f"{match['type'].capitalize()}: " if match["kind"] == "!!!" and match["title"] else ""
             out.append(f"{match['indent']}**{prefix}{title}**")
             out.append("")
             stack.append(len(line) - len(line.lstrip()))
