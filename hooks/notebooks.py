@@ -30,15 +30,18 @@ from pathlib import Path, PurePosixPath
 
 import nbformat
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
 sys.path.insert(0, str(Path(__file__).parent))
 from figures import FIGURE_REF, _snippet_modules  # noqa: E402
+from maths import tex_to_mathml  # noqa: E402
 from pagecode import SKIP, _check_includes, language, python_blocks  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.notebooks")
 
-FOLDER = "notebooks"  # where the site serves them
+FOLDER = "notebooks"  # where the site serves them: notebooks/NAME.ipynb, and its page notebooks/NAME/
+PAGES = "rendered"  # under .cache/notebooks/: the copies mkdocs-jupyter renders as pages (its `include`)
 VERSIONS = ("torch", "matplotlib")
 FENCE = re.compile(r"^(?P<indent>\s*)(?P<ticks>`{3,})(?P<info>.*)$")
 CONTAINER = re.compile(r'^(?P<indent>\s*)(?P<kind>!!!|\?\?\?\+?|===\+?)\s*(?P<type>[\w-]*)[^"]*(?:"(?P<title>[^"]*)")?\s*$')
@@ -47,6 +50,15 @@ PAGE_LINK = re.compile(r"\]\((?P<page>[\w/.-]+)\.md(?P<anchor>#[\w-]+)?\)")
 RAISES = re.compile(r"^\w*(Error|Exception)\w*: ")
 IMPORTS_SNIPPETS = re.compile(r"^\s*(from|import)\s+snippets\b", re.MULTILINE)
 
+MATHJAX = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.DOTALL)
+MERMAID = re.compile(r'<script type="module">(?:(?!</script>).)*?cdnjs\.cloudflare\.com/ajax/libs/mermaid.*?</script>', re.DOTALL)
+MARKDOWN_CELL = re.compile(r'(<div class="jp-RenderedHTMLCommon jp-RenderedMarkdown[^>]*>)(.*?)(</div>)', re.DOTALL)
+CODE_SPAN = re.compile(r"(<code>.*?</code>|<pre>.*?</pre>)", re.DOTALL)
+DISPLAY_DOLLARS = re.compile(r"(?:<p>)?\$\$(.+?)\$\$(?:</p>)?", re.DOTALL)
+INLINE_DOLLARS = re.compile(r"(?<![\\\w$])\$([^$\n]+?)\$(?![\w$])")
+DATA_IMAGE = re.compile(r'<img alt="(?P<alt>[^"]*)" src="data:image/[\w+]+;base64,(?P<data>[^"]+)"\s*/?>')
+
+_figure_pages: dict[str, dict] = {}  # base64 of a figure's light file -> {palette: its src_uri in the site}
 _runs: dict[str, dict] = {}  # src_uri of the page -> {"notebook": uri, "python", "torch", "matplotlib", "seconds"}
 
 
@@ -253,17 +265,55 @@ def _with_outputs(notebook, executed) -> None:
     notebook.metadata["nn_basics"] = executed.metadata["nn_basics"]
 
 
+def _chapters(config) -> list[str]:
+    """The src_uri of every page in nav with a Python block, in nav order."""
+    docs = Path(config.docs_dir)
+
+    def walk(items):
+        for item in items or []:
+            value = next(iter(item.values())) if isinstance(item, dict) else item
+            if isinstance(value, list):
+                yield from walk(value)
+            elif isinstance(value, str) and value.endswith(".md") and (docs / value).exists():
+                yield value
+
+    return [uri for uri in walk(config.nav) if python_blocks(docs / uri)]
+
+
+def _name(src_uri: str) -> str:
+    return PurePosixPath(src_uri).with_suffix("").as_posix().replace("/", "-")
+
+
+def on_config(config):
+    """A Notebooks section in nav: each chapter's executed notebook, rendered by mkdocs-jupyter."""
+    chapters = _chapters(config)
+    if chapters and config.nav is not None:
+        config.nav.append({"Notebooks": [f"{FOLDER}/{_name(uri)}/index.ipynb" for uri in chapters]})
+    return config
+
+
+def _write(path: Path, text: str) -> None:
+    """Write only when the text changed, so that mkdocs-jupyter's cache and `mkdocs serve` stay quiet."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+
+
+@event_priority(50)  # after the figures (100), before mkdocs-jupyter (0) turns the notebooks into pages
 def on_files(files, config):
     root = _root(config)
     cache = root / ".cache" / "notebooks"
     cache.mkdir(parents=True, exist_ok=True)
     _runs.clear()
     figures = {}
+    _figure_pages.clear()
     for file in files:
         if file.src_uri.startswith("figures/") and ".light." in file.src_uri:
             module, function, _, fmt = PurePosixPath(file.src_uri).relative_to("figures").as_posix().replace("/", ".").rsplit(".", 3)
             mime = "image/svg+xml" if fmt == "svg" else f"image/{fmt}"
             figures[f"{module}.{function}.{fmt}"] = (mime, Path(file.abs_src_path).read_bytes())
+            data = base64.b64encode(figures[f"{module}.{function}.{fmt}"][1]).decode()
+            _figure_pages[data] = {theme: file.src_uri.replace(".light.", f".{theme}.") for theme in ("light", "dark")}
     ran = cached = 0
     for page in list(files.documentation_pages()):
         if not page.src_uri.endswith(".md"):
@@ -273,7 +323,7 @@ def on_files(files, config):
         if not python_blocks(path):
             continue
         notebook = build_notebook(path, page.src_uri, config, figures)
-        name = PurePosixPath(page.src_uri).with_suffix("").as_posix().replace("/", "-")
+        name = _name(page.src_uri)
         stored = cache / f"{name}.{_fingerprint(root, notebook)}.ipynb"
         if stored.exists():
             executed = nbformat.read(stored, as_version=4)
@@ -287,7 +337,13 @@ def on_files(files, config):
         _with_outputs(notebook, executed)
         nbformat.validate(notebook)
         uri = f"{FOLDER}/{name}.ipynb"
-        files.append(File.generated(config, uri, content=nbformat.writes(notebook) + "\n"))
+        text = nbformat.writes(notebook) + "\n"
+        files.append(File.generated(config, uri, content=text))  # the download
+        # The page mkdocs-jupyter renders. Not File.generated: mkdocs-jupyter wraps the file in a NotebookFile
+        # whose abs_src_path is recomputed from src_dir, which a generated file leaves unset.
+        page_uri = f"{FOLDER}/{name}/index.ipynb"
+        _write(cache / PAGES / page_uri, text)
+        files.append(File(page_uri, str(cache / PAGES), config.site_dir, config.use_directory_urls))
         _runs[page.src_uri] = {"notebook": uri, "name": name, **notebook.metadata["nn_basics"]}
     log.info(f"notebooks: {cached} cached, {ran} run")
     return files
@@ -350,3 +406,78 @@ def on_page_markdown(markdown, page, config, files):
     title = next((n for n, line in enumerate(lines) if line.startswith("# ")), -1)
     lines.insert(title + 1, "\n" + _stamp_html(run, uri, config))
     return "\n".join(lines) + "\n"
+
+
+def _notebook_page(html: str, page, config) -> str:
+    """A notebook rendered by mkdocs-jupyter, made to behave like the other pages: no script from another
+    host (its MathJax and Mermaid loaders), maths as MathML, figures in both palettes, the buttons and stamp."""
+    from mkdocs.exceptions import PluginError
+
+    html = MERMAID.sub("", MATHJAX.sub("", html))
+    page_dir = PurePosixPath(page.file.url).as_posix()
+
+    def maths(cell: re.Match) -> str:
+        parts = CODE_SPAN.split(cell[2])
+        for n in range(0, len(parts), 2):  # even parts are outside <code> and <pre>
+            try:
+                parts[n] = DISPLAY_DOLLARS.sub(lambda m: tex_to_mathml(m[1], display=True), parts[n])
+                parts[n] = INLINE_DOLLARS.sub(lambda m: tex_to_mathml(m[1], display=False), parts[n])
+            except Exception as error:
+                raise PluginError(f"{page.file.src_uri}: cannot render the maths: {error}") from None
+        return cell[1] + "".join(parts) + cell[3]
+
+    def figure(image: re.Match) -> str:
+        uris = _figure_pages.get(image["data"])
+        if uris is None:
+            return image[0]
+        return "".join(
+            f'<img alt="{image["alt"]}" src="{os.path.relpath(uri, page_dir)}#only-{theme}" loading="lazy">'
+            for theme, uri in uris.items()
+        )
+
+    html = DATA_IMAGE.sub(figure, MARKDOWN_CELL.sub(maths, html))
+    _match_toc(page, html)
+    chapter = next((uri for uri, run in _runs.items() if f"{FOLDER}/{run['name']}/index.ipynb" == page.file.src_uri), None)
+    if chapter is not None:
+        run = _runs[chapter]
+        back = os.path.relpath(PurePosixPath(chapter).with_suffix("").as_posix() + "/", page_dir)
+        buttons = (
+            '<div class="nn-notebook">\n'
+            f'<p><a class="md-button" href="{os.path.relpath(run["notebook"], page_dir)}" download="{run["name"]}.ipynb">Download notebook</a>\n'
+            f'<a class="md-button" href="{colab_url(config, run["name"])}">Open in Colab</a>\n'
+            f'<a class="md-button" href="{back}/">Read the chapter</a></p>\n'
+            f'<p class="nn-stamp">This notebook with its outputs, as it ran in {duration(run["seconds"])} when the site was built, '
+            f'under Python {run["python"]}, torch {run["torch"]} and matplotlib {run["matplotlib"]}.</p>\n</div>\n'
+        )
+        html = re.sub(r"(</h1>)", lambda m: m[1] + "\n" + buttons, html, count=1)
+    return html
+
+
+HEADING = re.compile(r'<h([1-6]) id="([^"]+)">(.*?)</h\1>', re.DOTALL)
+
+
+def _match_toc(page, html: str) -> None:
+    """mkdocs-jupyter builds the table of contents from a Markdown copy that drops code spans from headings
+    (`the-unit-as-an` for "The unit as an `nn.Module`"): take each entry's id and title from the heading."""
+    import html as entities
+
+    headings = [
+        (heading_id, entities.unescape(re.sub(r"<[^>]+>|¶", "", text)).strip())
+        for _, heading_id, text in HEADING.findall(html)
+    ]
+
+    def walk(items):
+        for item in items:
+            yield item
+            yield from walk(item.children)
+
+    entries = list(walk(page.toc))
+    if len(entries) == len(headings):
+        for entry, (heading_id, title) in zip(entries, headings):
+            entry.id, entry.title = heading_id, title
+
+
+def on_page_content(html, page, config, files):
+    if page.file.src_uri.startswith(f"{FOLDER}/") and page.file.src_uri.endswith(".ipynb"):
+        return _notebook_page(html, page, config)
+    return html

@@ -114,3 +114,14 @@ def test_a_failing_notebook_fails_the_build_naming_the_page(project):  # noqa: F
     result = build(project)
     assert result.returncode != 0
     assert "the notebook of broken.md failed" in result.stderr and "ZeroDivisionError" in result.stderr
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=name)
+def test_the_notebook_page_renders_like_the_site(built_site, chapter):
+    html = (built_site / "notebooks" / name(chapter) / "index.html").read_text(encoding="utf-8")
+    assert "jp-Notebook" in html, "not rendered by mkdocs-jupyter"
+    assert "mathjax" not in html.lower() and "cdnjs" not in html  # no script from another host
+    assert html.count("<math") >= (chapter.read_text(encoding="utf-8").count("\\(") > 0)
+    assert "src=\"data:image/svg+xml;base64" not in html  # figures come in both palettes from the site
+    assert f'href="../{name(chapter)}.ipynb" download' in html and "Read the chapter" in html
+    assert '<a href="../../notebooks/' in (built_site / "index.html").read_text(encoding="utf-8")  # the nav section
