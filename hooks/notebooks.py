@@ -16,6 +16,7 @@ home page's learning-path table gets a "runs in" column from the same runs.
 
 from __future__ import annotations
 
+import ast
 import base64
 import hashlib
 import json
@@ -201,6 +202,24 @@ def build_notebook(page_path: Path, page_uri: str, config, figures: dict) -> nbf
 # Running it -------------------------------------------------------------------------------------------
 
 
+def _imported_snippets(code: str) -> set[str]:
+    """The `snippets` modules a cell imports: `import snippets.x`, `from snippets.x import y`, `from snippets import x`."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return set()
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {a.name.split(".")[1] for a in node.names if a.name.startswith("snippets.")}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            if node.module == "snippets":
+                found |= {a.name for a in node.names}
+            elif node.module.startswith("snippets."):
+                found.add(node.module.split(".")[1])
+    return found
+
+
 def _fingerprint(root: Path, notebook) -> str:
     """Everything the outputs depend on: the code, the snippets modules it imports, the environment."""
     digest = hashlib.sha256(Path(__file__).read_bytes())
@@ -208,8 +227,8 @@ def _fingerprint(root: Path, notebook) -> str:
     for cell in notebook.cells:
         if cell.cell_type == "code":
             digest.update(cell.source.encode() + json.dumps(cell.metadata.get("tags", [])).encode())
-            for match in re.finditer(r"^\s*(?:from|import)\s+snippets\.(\w+)", cell.source, re.MULTILINE):
-                _snippet_modules(root / "snippets" / f"{match[1]}.py", root, modules)
+            for module in _imported_snippets(cell.source):
+                _snippet_modules(root / "snippets" / f"{module}.py", root, modules)
     for path in sorted(modules):
         digest.update(path.read_bytes())
     for package in (*VERSIONS, "numpy", "nbclient", "ipykernel"):

@@ -125,3 +125,80 @@ def test_the_notebook_page_renders_like_the_site(built_site, chapter):
     assert "src=\"data:image/svg+xml;base64" not in html  # figures come in both palettes from the site
     assert f'href="../{name(chapter)}.ipynb" download' in html and "Read the chapter" in html
     assert f'href="notebooks/{name(chapter)}/"' in (built_site / "index.html").read_text(encoding="utf-8")  # the nav section
+
+
+DEMO_CHAPTER = '''# Demo chapter
+
+Some maths: \\(a + b\\), and [the home page](index.md).
+
+!!! warning "Careful"
+    Inside an admonition:
+
+    ```python
+    x = 2
+    print(x)
+    #> 2
+    ```
+
+=== "By hand"
+
+    ```python
+    y = x + 1
+    ```
+
+=== "With torch"
+
+    Nothing to run.
+
+<!--pytest.mark.skip(reason="it would download a file")-->
+```python
+raise RuntimeError("no network here")
+```
+
+```python
+from snippets.demo import line_figure
+
+figure = line_figure()
+int("x")
+#> ValueError: invalid literal for int() with base 10: 'x'
+```
+
+![A line](fig:demo.line_figure)
+
+```python
+import warnings
+warnings.warn("careful")
+#> UserWarning: careful
+```
+'''
+
+
+def test_a_chapter_with_every_kind_of_block_makes_a_clean_notebook(project):  # noqa: F811
+    (project / "docs" / "index.md").write_text("# Home\n")
+    (project / "docs" / "demo.md").write_text(DEMO_CHAPTER)
+    result = build(project)
+    assert result.returncode == 0, result.stderr
+    notebook = nbformat.read(project / "site" / "notebooks" / "demo.ipynb", as_version=4)
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    assert [c.metadata.get("tags") for c in code] == [
+        ["setup"], [], [], ["skip-execution"], ["raises-exception"], []
+    ]
+    setup, admonition, tab, skipped, raising, warning = code
+    assert "import snippets" in setup.source and printed(admonition) == "2" and not skipped.outputs
+    assert printed(raising) == "ValueError: invalid literal for int() with base 10: 'x'"
+    assert any(o.get("name") == "stderr" and "UserWarning: careful" in o["text"] for o in warning.outputs)
+    prose = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+    assert "**Warning: Careful**" in prose and "**By hand**" in prose and "$a + b$" in prose
+    assert "](https://nn-basics.github.io/nn-basics/)" in prose  # links go to the published site
+    assert "*Not run when the site is built: it would download a file*" in prose
+    assert "](attachment:demo.line_figure.svg)" in prose
+    figure = next(c for c in notebook.cells if "attachments" in c)
+    assert list(figure.attachments["demo.line_figure.svg"]) == ["image/svg+xml"]
+    assert (project / "site" / "notebooks" / "demo" / "index.html").exists()
+    assert "This page's code ran in" in (project / "site" / "demo" / "index.html").read_text()
+    again = build(project)  # the run is cached by content; editing prose does not re-run it
+    assert "notebooks: 1 cached, 0 run" in again.stderr
+    (project / "docs" / "demo.md").write_text(DEMO_CHAPTER.replace("Some maths", "Some more maths"))
+    assert "notebooks: 1 cached, 0 run" in build(project).stderr
+    (project / "docs" / "demo.md").write_text(DEMO_CHAPTER.replace("x = 2", "x = 3").replace("#> 2", "#> 3"))
+    assert "notebooks: 0 cached, 1 run" in build(project).stderr
