@@ -59,6 +59,8 @@ DISPLAY_DOLLARS = re.compile(r"(?:<p>)?\$\$(.+?)\$\$(?:</p>)?", re.DOTALL)
 INLINE_DOLLARS = re.compile(r"(?<![\\\w$])\$([^$\n]+?)\$(?![\w$])")
 DATA_IMAGE = re.compile(r'<img alt="(?P<alt>[^"]*)" src="data:image/[\w+]+;base64,(?P<data>[^"]+)"\s*/?>')
 
+STYLE = re.compile(r'<style(?: type="text/css")?>(.*?)</style>', re.DOTALL)
+_stylesheets: dict[str, str] = {}  # site path -> the notebook styles it holds
 _figure_pages: dict[str, dict] = {}  # base64 of a figure's light file -> {palette: its src_uri in the site}
 _runs: dict[str, dict] = {}  # src_uri of the page -> {"notebook": uri, "python", "torch", "matplotlib", "seconds"}
 
@@ -333,6 +335,7 @@ def on_files(files, config):
     _runs.clear()
     figures = {}
     _figure_pages.clear()
+    _stylesheets.clear()
     for file in files:
         if file.src_uri.startswith("figures/") and ".light." in file.src_uri:
             module, function, _, fmt = PurePosixPath(file.src_uri).relative_to("figures").as_posix().replace("/", ".").rsplit(".", 3)
@@ -441,6 +444,13 @@ def _notebook_page(html: str, page, config) -> str:
 
     html = MERMAID.sub("", MATHJAX.sub("", html))
     page_dir = PurePosixPath(page.file.url).as_posix()
+    # mkdocs-jupyter inlines about 0.6 MB of JupyterLab styles in every notebook page: one shared file instead
+    css = "\n".join(m[1] for m in STYLE.finditer(html))
+    if css:
+        uri = f"assets/notebook.{hashlib.sha256(css.encode()).hexdigest()[:8]}.css"
+        _stylesheets[uri] = css
+        link = f'<link rel="stylesheet" href="{os.path.relpath(uri, page_dir)}">'
+        html = link + STYLE.sub("", html)
 
     def maths(cell: re.Match) -> str:
         parts = CODE_SPAN.split(cell[2])
@@ -507,3 +517,8 @@ def on_page_content(html, page, config, files):
     if page.file.src_uri.startswith(f"{FOLDER}/") and page.file.src_uri.endswith(".ipynb"):
         return _notebook_page(html, page, config)
     return html
+
+
+def on_post_build(config):
+    for uri, css in _stylesheets.items():
+        _write(Path(config.site_dir) / uri, css)

@@ -84,6 +84,9 @@ MATHS = """() => {
   return {count: maths.length, flat: flat.map(m => m.outerHTML.slice(0, 80)), tex};
 }"""
 
+WEIGHT = """() => performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))
+  .reduce((sum, entry) => sum + (entry.encodedBodySize || 0), 0)"""
+
 VISIBLE_FIGURES = """(palette) => [...document.querySelectorAll('img[src*="#only-"]')]
   .filter(img => img.getAttribute('src').endsWith('#only-' + palette))
   .map(img => img.checkVisibility())"""
@@ -114,7 +117,7 @@ def visit(browser, url: str):
 def test_every_page_loads_clean_in_chromium(built_site, server, browser):
     pages = site_pages(built_site)
     assert "perceptron/index.html" in pages and "index.html" in pages
-    report = {}
+    report, total = {}, 0
     for path in pages:
         context, page, problems, requests = visit(browser, f"{server}/{path}")
         try:
@@ -124,11 +127,15 @@ def test_every_page_loads_clean_in_chromium(built_site, server, browser):
             problems += [f"maths with no size: {m}" for m in maths["flat"]]
             problems += [f"TeX left on the page: {t}" for t in maths["tex"]]
             page.wait_for_load_state("networkidle")
+            weight = page.evaluate(WEIGHT)
         finally:
             context.close()
         report[path] = problems
         assert requests, path
+        print(f"{path}: {len(requests)} requests, {weight / 1024:.0f} KiB")
+        total += len(requests)
     assert {p: v for p, v in report.items() if v} == {}
+    print(f"browser: {len(pages)} pages, {total} requests checked, none to another host")
 
 
 def test_chapter_maths_renders_as_mathml(built_site, server, browser):

@@ -13,7 +13,7 @@ import pytest
 import torch
 from notebooks import _flatten_containers, colab_url
 from pagecode import ROOT, python_blocks
-from test_site import build, page  # noqa: F401  (the small-project fixture and helpers)
+from test_site import build  # the small project with the real hooks, to break things on purpose
 from test_site import project  # noqa: F401
 
 CHAPTERS = [p for p in sorted((ROOT / "docs").glob("**/*.md")) if python_blocks(p)]
