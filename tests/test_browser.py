@@ -78,8 +78,8 @@ MATHS = """() => {
   const walker = document.createTreeWalker(document.querySelector('article') || document.body, NodeFilter.SHOW_TEXT);
   const tex = [];
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    if (node.parentElement.closest('pre, code, script, style')) continue;
-    if (/\\\\\\(|\\\\\\[|\\$\\$/.test(node.textContent)) tex.push(node.textContent.trim().slice(0, 80));
+    if (node.parentElement.closest('pre, code, script, style, .clipboard-copy-txt')) continue;  // code, and mkdocs-jupyter's copy of it
+    if (/\\\\\\(|\\\\\\[|\\$\\$|\\$[^$\\s][^$]*\\$/.test(node.textContent)) tex.push(node.textContent.trim().slice(0, 80));
   }
   return {count: maths.length, flat: flat.map(m => m.outerHTML.slice(0, 80)), tex};
 }"""
