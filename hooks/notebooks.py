@@ -515,6 +515,7 @@ def _match_toc(page, html: str) -> None:
 
 def on_page_content(html, page, config, files):
     if page.file.src_uri.startswith(f"{FOLDER}/") and page.file.src_uri.endswith(".ipynb"):
+        page.meta["search"] = {"exclude": True}  # the chapter itself is the search result
         return _notebook_page(html, page, config)
     return html
 

@@ -4,6 +4,7 @@ The build that `built_site` runs executes each notebook whose code changed (a cl
 runs them all); a cell that fails fails that build. These tests check what it produced.
 """
 
+import json
 import re
 import textwrap
 
@@ -124,6 +125,8 @@ def test_the_notebook_page_renders_like_the_site(built_site, chapter):
     assert html.count("<math") >= (chapter.read_text(encoding="utf-8").count("\\(") > 0)
     assert "src=\"data:image/svg+xml;base64" not in html  # figures come in both palettes from the site
     assert f'href="../{name(chapter)}.ipynb" download' in html and "Read the chapter" in html
+    index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert not [d for d in index["docs"] if d["location"].startswith("notebooks/")]  # searching finds the chapter
     assert f'href="notebooks/{name(chapter)}/"' in (built_site / "index.html").read_text(encoding="utf-8")  # the nav section
 
 
