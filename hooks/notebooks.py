@@ -373,7 +373,8 @@ def on_files(files, config):
         page_uri = f"{FOLDER}/{name}/index.ipynb"
         _write(cache / PAGES / page_uri, text)
         files.append(File(page_uri, str(cache / PAGES), config.site_dir, config.use_directory_urls))
-        _runs[page.src_uri] = {"notebook": uri, "name": name, **notebook.metadata["nn_basics"]}
+        skipped = sum("skip-execution" in c.metadata.get("tags", []) for c in notebook.cells)
+        _runs[page.src_uri] = {"notebook": uri, "name": name, "skipped": skipped, **notebook.metadata["nn_basics"]}
     log.info(f"notebooks: {cached} cached, {ran} run")
     return files
 
@@ -389,6 +390,11 @@ def duration(seconds: float) -> str:
     return f"{int(seconds // 60)} min {round(seconds % 60):02d} s"
 
 
+def _not_run(run: dict) -> str:
+    n = run["skipped"]
+    return "" if not n else f" (all but the {'block' if n == 1 else f'{n} blocks'} marked not run)"
+
+
 def _stamp_html(run: dict, page_uri: str, config) -> str:
     download = os.path.relpath(run["notebook"], PurePosixPath(page_uri).parent)
     return (
@@ -396,7 +402,7 @@ def _stamp_html(run: dict, page_uri: str, config) -> str:
         f'[Download notebook]({download}){{ .md-button download="{run["name"]}.ipynb" }}\n'
         f'[Open in Colab]({colab_url(config, run["name"])}){{ .md-button }}\n'
         f'<p class="nn-stamp">This page\'s code ran in {duration(run["seconds"])} when the site was built, under '
-        f'Python {run["python"]}, torch {run["torch"]} and matplotlib {run["matplotlib"]}.</p>\n'
+        f'Python {run["python"]}, torch {run["torch"]} and matplotlib {run["matplotlib"]}{_not_run(run)}.</p>\n'
         "</div>\n"
     )
 
