@@ -26,6 +26,7 @@ from importlib.metadata import version
 from pathlib import Path, PurePosixPath
 
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
 log = logging.getLogger("mkdocs.hooks.figures")
@@ -74,6 +75,7 @@ def _fingerprint(root: Path, module: str, function: str, fmt: str) -> str:
     return digest.hexdigest()[:16]
 
 
+@event_priority(100)  # first: the notebooks hook attaches these figures
 def on_files(files, config):
     root = _root(config)
     cache = root / ".cache" / "figures"

@@ -64,6 +64,7 @@ def not_a_figure():
 @pytest.fixture
 def project(tmp_path):
     shutil.copytree(ROOT / "hooks", tmp_path / "hooks")
+    shutil.copytree(ROOT / "overrides", tmp_path / "overrides")
     (tmp_path / "snippets").mkdir()
     (tmp_path / "snippets" / "__init__.py").write_text("")
     (tmp_path / "snippets" / "demo.py").write_text(DEMO)
