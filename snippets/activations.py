@@ -184,7 +184,7 @@ def plot_gradient_sizes(panels: dict[str, dict[str, list[float]]]) -> Figure:
 
 
 # --8<-- [start:spirals]
-def two_spirals(n_per_class: int = 200, noise: float = 0.04, seed: int = 0):
+def two_spirals(n_per_class: int = 200, noise: float = 0.04, seed: int = 0, dtype=torch.float64):
     """Two interleaved spirals in the plane: X (2n, 2) in about [-1, 1]², labels y (2n,) of 0.0 and 1.0."""
     generator = torch.Generator().manual_seed(seed)
     t = torch.rand(n_per_class, generator=generator).sqrt() * 3 * math.pi  # angle; sqrt spreads points evenly
@@ -194,16 +194,17 @@ def two_spirals(n_per_class: int = 200, noise: float = 0.04, seed: int = 0):
         points = torch.stack([t * torch.cos(angle), t * torch.sin(angle)], dim=1) / (1.5 * math.pi)
         X.append(points + noise * torch.randn(n_per_class, 2, generator=generator))
         y.append(torch.full((n_per_class,), float(label)))
-    return torch.cat(X), torch.cat(y)
+    return torch.cat(X).to(dtype), torch.cat(y).to(dtype)
 
 
-def small_mlp(activation: str, width: int = 32, seed: int = 0) -> nn.Sequential:
+def small_mlp(activation: str, width: int = 32, seed: int = 0, dtype=torch.float64) -> nn.Sequential:
     """2 -> width -> width -> 1 (a logit), with `activation` after each hidden layer."""
     if activation not in ACTIVATIONS:
         raise ValueError(f"expected an activation in {list(ACTIVATIONS)}, got {activation!r}")
     torch.manual_seed(seed)
     f = ACTIVATIONS[activation]
-    return nn.Sequential(nn.Linear(2, width), f(), nn.Linear(width, width), f(), nn.Linear(width, 1))
+    model = nn.Sequential(nn.Linear(2, width), f(), nn.Linear(width, width), f(), nn.Linear(width, 1))
+    return model.to(dtype)  # float64: the same numbers on every machine (float32 trains just as well)
 
 
 def fit(model: nn.Module, X: torch.Tensor, y: torch.Tensor, steps: int = 300, lr: float = 0.01) -> list[float]:
