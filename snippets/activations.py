@@ -1,7 +1,7 @@
-"""Activation functions: what each one computes, what its gradient does, and what that means in training.
+"""Activation functions: what each computes, what its gradient does, what that does to training.
 
 The sections between `# --8<-- [start:NAME]` and `# --8<-- [end:NAME]` are shown on
-docs/activations.md, in this order. `bench/activations.py` prints the cost measurement on its own.
+docs/activations.md, in this order. bench/activations.py prints the cost measurement.
 """
 
 # --8<-- [start:imports]
@@ -13,11 +13,12 @@ from functools import cache
 import torch
 from matplotlib.figure import Figure
 from torch import nn
+
 # --8<-- [end:imports]
 
 
 # --8<-- [start:activations]
-ACTIVATIONS = {  # name -> a function that makes a fresh module (PReLU has a parameter of its own)
+ACTIVATIONS = {  # name -> a class; PReLU's instances each hold a learned slope
     "sigmoid": nn.Sigmoid,
     "tanh": nn.Tanh,
     "ReLU": nn.ReLU,
@@ -28,28 +29,36 @@ ACTIVATIONS = {  # name -> a function that makes a fresh module (PReLU has a par
 }
 
 
-def check_float(x: torch.Tensor, name: str = "x") -> None:
+def check_float(x, name: str = "x") -> None:
     if not isinstance(x, torch.Tensor):
-        raise ValueError(f"expected {name} to be a torch.Tensor, got {type(x).__name__}; wrap it with torch.tensor(...)")
+        raise ValueError(
+            f"expected {name} to be a torch.Tensor, got {type(x).__name__}; "
+            f"wrap it with torch.tensor(...)"
+        )
     if not x.is_floating_point():
-        raise ValueError(f"expected floating-point {name}, got {x.dtype}; convert it with {name}.float()")
+        raise ValueError(
+            f"expected floating-point {name}, got {x.dtype}; convert it with {name}.float()"
+        )
 
 
 def value_and_derivative(f, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """f(x) and f'(x) at every point of a 1-D tensor x; the derivative comes from autograd."""
+    """f(x) and f'(x) at every point of a 1-D tensor x, the derivative from autograd."""
     check_float(x)
     if x.ndim != 1:
-        raise ValueError(f"expected a 1-D tensor of points, got shape {tuple(x.shape)}; flatten it with x.flatten()")
+        raise ValueError(
+            f"expected a 1-D tensor of points, got shape {tuple(x.shape)}; "
+            f"flatten it with x.flatten()"
+        )
     x = x.detach().clone().requires_grad_(True)
     y = f(x)
-    (dy_dx,) = torch.autograd.grad(y.sum(), x)  # each y_i depends on x_i only, so d(sum)/dx_i = f'(x_i)
+    (dy_dx,) = torch.autograd.grad(y.sum(), x)  # y_i depends on x_i only: d(sum)/dx_i = f'(x_i)
     return y.detach(), dy_dx
 
 
 def plot_functions(x: torch.Tensor) -> Figure:
-    """Every activation (solid) and its derivative from autograd (dashed), one panel each."""
+    """Every activation (solid) and its autograd derivative (dashed), one panel each."""
     panels = {name: make() for name, make in ACTIVATIONS.items()}
-    panels["softmax(x, 0)[0]"] = lambda t: torch.softmax(torch.stack([t, torch.zeros_like(t)]), dim=0)[0]
+    panels["softmax((x, 0))[0]"] = lambda t: torch.softmax(torch.stack([t, 0 * t]), dim=0)[0]
     figure = Figure(figsize=(12, 5.6), layout="constrained")
     for ax, (name, f) in zip(figure.subplots(2, 4, sharex=True).flat, panels.items()):
         y, dy = value_and_derivative(f, x)
@@ -66,11 +75,12 @@ def plot_functions(x: torch.Tensor) -> Figure:
 
 
 # --8<-- [start:cost]
-def relative_cost(n: int = 100_000, repeats: int = 15, number: int = 20, names=None) -> dict[str, float]:
-    """Forward time of each activation on n float32 numbers, relative to ReLU, on one thread.
+def relative_cost(n=100_000, repeats=15, number=20, names=None) -> dict[str, float]:
+    """Forward time of each activation on n float32 numbers, one thread, relative to ReLU.
 
-    Each round times `number` calls of every activation in turn; the result is the median over
-    `repeats` rounds of time / ReLU's time in the same round, so a busy moment hits all of them.
+    A round times `number` calls of every activation in turn; the result is the median,
+    over `repeats` rounds, of time / ReLU's time in the same round: a busy moment of the
+    machine slows them all.
     """
     names = list(ACTIVATIONS) if names is None else list(names)
     if "ReLU" not in names:
@@ -102,7 +112,8 @@ def plot_cost(costs: dict[str, float]) -> Figure:
     figure = Figure(figsize=(7, 3.2), layout="constrained")
     ax = figure.subplots()
     names = list(costs)
-    ax.barh(names, [costs[name] for name in names], color=["C2" if name == "ReLU" else "C0" for name in names])
+    colors = ["C2" if name == "ReLU" else "C0" for name in names]
+    ax.barh(names, [costs[name] for name in names], color=colors)
     ax.axvline(1.0, color="C7", linewidth=0.8)
     ax.invert_yaxis()
     ax.set_xlabel("time relative to ReLU (forward pass, one thread)")
@@ -116,7 +127,7 @@ def plot_cost(costs: dict[str, float]) -> Figure:
 
 # --8<-- [start:collapse]
 def collapse(first: nn.Linear, second: nn.Linear) -> nn.Linear:
-    """The single layer equal to second(first(x)): W = W2 W1, b = W2 b1 + b2."""
+    """The one layer equal to second(first(x)): W = W2 W1, b = W2 b1 + b2."""
     if first.out_features != second.in_features:
         raise ValueError(
             f"expected second.in_features == first.out_features ({first.out_features}), "
@@ -131,19 +142,22 @@ def collapse(first: nn.Linear, second: nn.Linear) -> nn.Linear:
 
 
 # --8<-- [start:deep]
-def deep_mlp(activation: str, depth: int = 10, width: int = 64, gain: float | None = None, seed: int = 0):
-    """`depth` linear layers of width x width with `activation` between them (none after the last).
-
-    gain=None keeps PyTorch's default initialisation; otherwise weights ~ N(0, gain² / fan_in), biases 0.
-    """
+def check_activation(activation: str) -> None:
     if activation not in ACTIVATIONS:
         raise ValueError(f"expected an activation in {list(ACTIVATIONS)}, got {activation!r}")
+
+
+def deep_mlp(activation: str, depth=10, width=64, gain=None, seed=0) -> nn.Sequential:
+    """`depth` linear layers, width x width, with `activation` between them.
+
+    gain=None keeps PyTorch's default initialisation; otherwise the weights are drawn
+    from N(0, gain² / fan_in) and the biases are 0.
+    """
+    check_activation(activation)
     torch.manual_seed(seed)
-    layers = []
-    for i in range(depth):
-        layers.append(nn.Linear(width, width))
-        if i < depth - 1:
-            layers.append(ACTIVATIONS[activation]())
+    layers = [nn.Linear(width, width)]
+    for _ in range(depth - 1):
+        layers += [ACTIVATIONS[activation](), nn.Linear(width, width)]
     model = nn.Sequential(*layers)
     if gain is not None:
         for layer in model:
@@ -153,65 +167,73 @@ def deep_mlp(activation: str, depth: int = 10, width: int = 64, gain: float | No
     return model
 
 
-def deep_batch(n: int = 256, width: int = 64, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
-    """A fixed batch of random inputs X (n, width) and random regression targets y (n, width)."""
+def deep_batch(n=256, width=64, seed=0) -> tuple[torch.Tensor, torch.Tensor]:
+    """A fixed batch of random inputs X (n, width) and random targets y (n, width)."""
     generator = torch.Generator().manual_seed(seed)
-    return torch.randn(n, width, generator=generator), torch.randn(n, width, generator=generator)
+    X = torch.randn(n, width, generator=generator)
+    return X, torch.randn(n, width, generator=generator)
 
 
 def gradient_sizes(model: nn.Sequential, X: torch.Tensor, y: torch.Tensor) -> list[float]:
-    """Root-mean-square gradient of each linear layer's weights, first layer first, after one backward pass."""
+    """RMS gradient of each linear layer's weights (first layer first), one backward pass."""
     check_float(X, "X")
     model.zero_grad()
     nn.functional.mse_loss(model(X), y).backward()
-    return [layer.weight.grad.pow(2).mean().sqrt().item() for layer in model if isinstance(layer, nn.Linear)]
+    linears = [layer for layer in model if isinstance(layer, nn.Linear)]
+    return [layer.weight.grad.pow(2).mean().sqrt().item() for layer in linears]
 
 
 def plot_gradient_sizes(panels: dict[str, dict[str, list[float]]]) -> Figure:
-    """One panel per initialisation: the RMS gradient of each layer's weights, per activation, log scale."""
+    """One panel per initialisation: each layer's gradient size per activation, log scale."""
     figure = Figure(figsize=(12, 3.8), layout="constrained")
-    for ax, (title, sizes) in zip(figure.subplots(1, len(panels), sharey=True), panels.items()):
+    axes = figure.subplots(1, len(panels), sharey=True)
+    for ax, (title, sizes) in zip(axes, panels.items()):
         for i, (name, values) in enumerate(sizes.items()):
-            ax.plot(range(1, len(values) + 1), values, marker="o", color=f"C{i}", label=name)
+            layers = range(1, len(values) + 1)
+            ax.plot(layers, values, marker="o", color=f"C{i}", label=name)
         ax.set_yscale("log")
         ax.set_xlabel("layer (1 = next to the input)")
         ax.set_title(title)
         ax.grid(alpha=0.3)
-    figure.axes[0].set_ylabel("RMS gradient of the weights")
-    figure.axes[0].legend()
+    axes[0].set_ylabel("RMS gradient of the weights")
+    axes[0].legend()
     return figure
 # --8<-- [end:deep]
 
 
 # --8<-- [start:spirals]
-def two_spirals(n_per_class: int = 200, noise: float = 0.04, seed: int = 0, dtype=torch.float64):
-    """Two interleaved spirals in the plane: X (2n, 2) in about [-1, 1]², labels y (2n,) of 0.0 and 1.0."""
+def two_spirals(n_per_class=200, noise=0.04, seed=0, dtype=torch.float64):
+    """Two interleaved spirals: X (2n, 2) in about [-2, 2]², labels y (2n,) of 0.0 and 1.0."""
     generator = torch.Generator().manual_seed(seed)
-    t = torch.rand(n_per_class, generator=generator).sqrt() * 3 * math.pi  # angle; sqrt spreads points evenly
+    t = torch.rand(n_per_class, generator=generator).sqrt() * 3 * math.pi  # sqrt: even spread
     X, y = [], []
     for label in (0, 1):
-        angle = t + label * math.pi  # the second spiral is the first one turned by half a turn
-        points = torch.stack([t * torch.cos(angle), t * torch.sin(angle)], dim=1) / (1.5 * math.pi)
-        X.append(points + noise * torch.randn(n_per_class, 2, generator=generator))
+        angle = t + label * math.pi  # the second spiral is the first turned by half a turn
+        points = torch.stack([t * torch.cos(angle), t * torch.sin(angle)], dim=1)
+        X.append(points / (1.5 * math.pi) + noise * torch.randn(n_per_class, 2, generator=generator))
         y.append(torch.full((n_per_class,), float(label)))
     return torch.cat(X).to(dtype), torch.cat(y).to(dtype)
 
 
-def small_mlp(activation: str, width: int = 32, seed: int = 0, dtype=torch.float64) -> nn.Sequential:
+def small_mlp(activation: str, width=32, seed=0, dtype=torch.float64) -> nn.Sequential:
     """2 -> width -> width -> 1 (a logit), with `activation` after each hidden layer."""
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"expected an activation in {list(ACTIVATIONS)}, got {activation!r}")
+    check_activation(activation)
     torch.manual_seed(seed)
     f = ACTIVATIONS[activation]
-    model = nn.Sequential(nn.Linear(2, width), f(), nn.Linear(width, width), f(), nn.Linear(width, 1))
-    return model.to(dtype)  # float64: the same numbers on every machine (float32 trains just as well)
+    model = nn.Sequential(
+        nn.Linear(2, width), f(), nn.Linear(width, width), f(), nn.Linear(width, 1)
+    )
+    return model.to(dtype)  # float64: the same digits on every machine (see the note)
 
 
-def fit(model: nn.Module, X: torch.Tensor, y: torch.Tensor, steps: int = 300, lr: float = 0.01) -> list[float]:
-    """Full-batch Adam on the binary cross-entropy of the logits; returns the loss before each step."""
+def fit(model: nn.Module, X: torch.Tensor, y: torch.Tensor, steps=300, lr=0.01) -> list[float]:
+    """Full-batch Adam on the binary cross-entropy of the logits; the loss at each step."""
     check_float(X, "X")
     if X.ndim != 2 or y.shape != X.shape[:1]:
-        raise ValueError(f"expected X of shape (n, features) and y of shape (n,), got {tuple(X.shape)} and {tuple(y.shape)}")
+        raise ValueError(
+            f"expected X of shape (n, features) and y of shape (n,), "
+            f"got {tuple(X.shape)} and {tuple(y.shape)}"
+        )
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     losses = []
     for _ in range(steps):
@@ -229,12 +251,12 @@ def accuracy(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> float:
 
 
 def plot_spirals(X: torch.Tensor, y: torch.Tensor) -> Figure:
-    figure = Figure(figsize=(4, 4), layout="constrained")
+    figure = Figure(figsize=(5, 4), layout="constrained")
     ax = figure.subplots()
     for label in (0, 1):
         ax.scatter(*X[y == label].T, s=8, color=f"C{label}", label=f"y = {label}")
     ax.set_aspect("equal")
-    ax.legend(loc="upper left")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))
     return figure
 
 
@@ -254,32 +276,33 @@ def plot_losses(curves: dict[str, list[float]]) -> Figure:
 
 # --8<-- [start:dead]
 def dead_share(model: nn.Sequential, X: torch.Tensor, y: torch.Tensor) -> float:
-    """Share of hidden units whose incoming weights get exactly zero gradient over the whole dataset X."""
+    """Share of hidden units whose incoming weights get exactly zero gradient on all of X."""
     check_float(X, "X")
     model.zero_grad()
     nn.functional.binary_cross_entropy_with_logits(model(X).squeeze(-1), y).backward()
-    linears = [layer for layer in model if isinstance(layer, nn.Linear)][:-1]  # the output layer is not hidden
-    dead = torch.cat([(layer.weight.grad == 0).all(dim=1) for layer in linears])  # one flag per unit
+    hidden = [layer for layer in model if isinstance(layer, nn.Linear)][:-1]  # not the output
+    dead = torch.cat([(layer.weight.grad == 0).all(dim=1) for layer in hidden])  # per unit
     return dead.float().mean().item()
 # --8<-- [end:dead]
 
 
 # --8<-- [start:softmax]
 def naive_softmax(x: torch.Tensor) -> torch.Tensor:
-    """The textbook formula, row by row: overflows once an entry passes about 88 (float32)."""
+    """The textbook formula, row by row: exp overflows once an entry passes about 88."""
     return torch.exp(x) / torch.exp(x).sum(dim=1, keepdim=True)
 
 
 def softmax(x: torch.Tensor, dim: int = -1) -> torch.Tensor:
-    """exp(x - max) / sum(exp(x - max)) along `dim`: the same result, and no entry of exp exceeds 1."""
+    """exp(x - max) / sum(exp(x - max)) along `dim`: the same values, no exp above 1."""
     check_float(x)
     if not -x.ndim <= dim < max(x.ndim, 1):
-        raise ValueError(f"expected dim in [{-x.ndim}, {x.ndim - 1}] for a tensor of shape {tuple(x.shape)}, got {dim}")
+        raise ValueError(
+            f"expected dim in [{-x.ndim}, {x.ndim - 1}] for a tensor of shape "
+            f"{tuple(x.shape)}, got {dim}"
+        )
     z = x - x.amax(dim=dim, keepdim=True)
     return torch.exp(z) / torch.exp(z).sum(dim=dim, keepdim=True)
 # --8<-- [end:softmax]
-
-
 
 
 # The figures the page asks for (`fig:activations.NAME`): the same calls as on the page.
@@ -297,15 +320,19 @@ def cost_figure() -> Figure:
 
 
 @cache
-def gradient_panels():
+def gradient_panels() -> dict[str, dict[str, list[float]]]:
     X, y = deep_batch()
     names = ("sigmoid", "tanh", "ReLU")
+    default = {name: gradient_sizes(deep_mlp(name), X, y) for name in names}
+    matched = {
+        name: gradient_sizes(deep_mlp(name, gain=nn.init.calculate_gain(name.lower())), X, y)
+        for name in names
+    }
+    large = {name: gradient_sizes(deep_mlp(name, gain=3.0), X, y) for name in names}
     return {
-        "PyTorch's default initialisation": {name: gradient_sizes(deep_mlp(name), X, y) for name in names},
-        "gain = calculate_gain(activation)": {
-            name: gradient_sizes(deep_mlp(name, gain=nn.init.calculate_gain(name.lower())), X, y) for name in names
-        },
-        "gain = 3 (too large)": {name: gradient_sizes(deep_mlp(name, gain=3.0), X, y) for name in names},
+        "PyTorch's default initialisation": default,
+        "gain = calculate_gain(activation)": matched,
+        "gain = 3 (too large)": large,
     }
 
 
@@ -314,7 +341,7 @@ def gradients_figure() -> Figure:
 
 
 @cache
-def spiral_runs():
+def spiral_runs() -> dict[str, tuple[list[float], float]]:
     X, y = two_spirals()
     runs = {}
     for name in ACTIVATIONS:
