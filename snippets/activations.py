@@ -1,0 +1,358 @@
+"""Activation functions: what each computes, what its gradient does, what that does to training.
+
+The sections between `# --8<-- [start:NAME]` and `# --8<-- [end:NAME]` are shown on
+docs/activations.md, in this order. bench/activations.py prints the cost measurement.
+"""
+
+# --8<-- [start:imports]
+import math
+import statistics
+import time
+from functools import cache
+
+import torch
+from matplotlib.figure import Figure
+from torch import nn
+
+# --8<-- [end:imports]
+
+
+# --8<-- [start:activations]
+ACTIVATIONS = {  # name -> a class; PReLU's instances each hold a learned slope
+    "sigmoid": nn.Sigmoid,
+    "tanh": nn.Tanh,
+    "ReLU": nn.ReLU,
+    "LeakyReLU": nn.LeakyReLU,  # slope 0.01 for x < 0
+    "PReLU": nn.PReLU,  # slope learned, starts at 0.25
+    "GELU": nn.GELU,
+    "SiLU": nn.SiLU,
+}
+
+
+def check_float(x, name: str = "x") -> None:
+    if not isinstance(x, torch.Tensor):
+        raise ValueError(
+            f"expected {name} to be a torch.Tensor, got {type(x).__name__}; "
+            f"wrap it with torch.tensor(...)"
+        )
+    if not x.is_floating_point():
+        raise ValueError(
+            f"expected floating-point {name}, got {x.dtype}; convert it with {name}.float()"
+        )
+
+
+def value_and_derivative(f, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """f(x) and f'(x) at every point of a 1-D tensor x, the derivative from autograd."""
+    check_float(x)
+    if x.ndim != 1:
+        raise ValueError(
+            f"expected a 1-D tensor of points, got shape {tuple(x.shape)}; "
+            f"flatten it with x.flatten()"
+        )
+    x = x.detach().clone().requires_grad_(True)
+    y = f(x)
+    (dy_dx,) = torch.autograd.grad(y.sum(), x)  # y_i depends on x_i only: d(sum)/dx_i = f'(x_i)
+    return y.detach(), dy_dx
+
+
+def plot_functions(x: torch.Tensor) -> Figure:
+    """Every activation (solid) and its autograd derivative (dashed), one panel each."""
+    panels = {name: make() for name, make in ACTIVATIONS.items()}
+    panels["softmax((x, 0))[0]"] = lambda t: torch.softmax(torch.stack([t, 0 * t]), dim=0)[0]
+    figure = Figure(figsize=(12, 5.6), layout="constrained")
+    for ax, (name, f) in zip(figure.subplots(2, 4, sharex=True).flat, panels.items()):
+        y, dy = value_and_derivative(f, x)
+        ax.axhline(0, color="C7", linewidth=0.8)
+        ax.axvline(0, color="C7", linewidth=0.8)
+        ax.plot(x, y, color="C0", label="f(x)")
+        ax.plot(x, dy, color="C1", linestyle="--", label="f'(x)")
+        ax.set_title(name)
+        ax.set_ylim(-1.3, 2.3)
+        ax.grid(alpha=0.3)
+    figure.axes[0].legend(loc="upper left")
+    return figure
+# --8<-- [end:activations]
+
+
+# --8<-- [start:cost]
+def relative_cost(n=100_000, repeats=15, number=20, names=None) -> dict[str, float]:
+    """Forward time of each activation on n float32 numbers, one thread, relative to ReLU.
+
+    A round times `number` calls of every activation in turn; the result is the median,
+    over `repeats` rounds, of time / ReLU's time in the same round: a busy moment of the
+    machine slows them all.
+    """
+    names = list(ACTIVATIONS) if names is None else list(names)
+    if "ReLU" not in names:
+        names.insert(0, "ReLU")
+    x = torch.randn(n, generator=torch.Generator().manual_seed(0))
+    functions = {name: ACTIVATIONS[name]() for name in names}
+    ratios = {name: [] for name in names}
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with torch.no_grad():
+            for f in functions.values():
+                f(x)  # warm-up
+            for _ in range(repeats):
+                seconds = {}
+                for name, f in functions.items():
+                    start = time.perf_counter()
+                    for _ in range(number):
+                        f(x)
+                    seconds[name] = time.perf_counter() - start
+                for name in names:
+                    ratios[name].append(seconds[name] / seconds["ReLU"])
+    finally:
+        torch.set_num_threads(threads)
+    return {name: statistics.median(ratios[name]) for name in names}
+
+
+def plot_cost(costs: dict[str, float]) -> Figure:
+    figure = Figure(figsize=(7, 3.2), layout="constrained")
+    ax = figure.subplots()
+    names = list(costs)
+    colors = ["C2" if name == "ReLU" else "C0" for name in names]
+    ax.barh(names, [costs[name] for name in names], color=colors)
+    ax.axvline(1.0, color="C7", linewidth=0.8)
+    ax.invert_yaxis()
+    ax.set_xlabel("time relative to ReLU (forward pass, one thread)")
+    ax.set_title("measured when this site was built")
+    for i, name in enumerate(names):
+        ax.text(costs[name], i, f" {costs[name]:.1f}×", va="center")
+    ax.set_xlim(0, max(costs.values()) * 1.2)
+    return figure
+# --8<-- [end:cost]
+
+
+# --8<-- [start:collapse]
+def collapse(first: nn.Linear, second: nn.Linear) -> nn.Linear:
+    """The one layer equal to second(first(x)): W = W2 W1, b = W2 b1 + b2."""
+    if first.out_features != second.in_features:
+        raise ValueError(
+            f"expected second.in_features == first.out_features ({first.out_features}), "
+            f"got {second.in_features}; the layers must chain"
+        )
+    one = nn.Linear(first.in_features, second.out_features)
+    with torch.no_grad():
+        one.weight.copy_(second.weight @ first.weight)
+        one.bias.copy_(second.weight @ first.bias + second.bias)
+    return one
+# --8<-- [end:collapse]
+
+
+# --8<-- [start:deep]
+def check_activation(activation: str) -> None:
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"expected an activation in {list(ACTIVATIONS)}, got {activation!r}")
+
+
+def deep_mlp(activation: str, depth=10, width=64, gain=None, seed=0) -> nn.Sequential:
+    """`depth` linear layers, width x width, with `activation` between them.
+
+    gain=None keeps PyTorch's default initialisation; otherwise the weights are drawn
+    from N(0, gain² / fan_in) and the biases are 0.
+    """
+    check_activation(activation)
+    torch.manual_seed(seed)
+    layers = [nn.Linear(width, width)]
+    for _ in range(depth - 1):
+        layers += [ACTIVATIONS[activation](), nn.Linear(width, width)]
+    model = nn.Sequential(*layers)
+    if gain is not None:
+        for layer in model:
+            if isinstance(layer, nn.Linear):
+                nn.init.normal_(layer.weight, std=gain / math.sqrt(layer.in_features))
+                nn.init.zeros_(layer.bias)
+    return model
+
+
+def deep_batch(n=256, width=64, seed=0) -> tuple[torch.Tensor, torch.Tensor]:
+    """A fixed batch of random inputs X (n, width) and random targets y (n, width)."""
+    generator = torch.Generator().manual_seed(seed)
+    X = torch.randn(n, width, generator=generator)
+    return X, torch.randn(n, width, generator=generator)
+
+
+def gradient_sizes(model: nn.Sequential, X: torch.Tensor, y: torch.Tensor) -> list[float]:
+    """RMS gradient of each linear layer's weights (first layer first), one backward pass."""
+    check_float(X, "X")
+    model.zero_grad()
+    nn.functional.mse_loss(model(X), y).backward()
+    linears = [layer for layer in model if isinstance(layer, nn.Linear)]
+    return [layer.weight.grad.pow(2).mean().sqrt().item() for layer in linears]
+
+
+def plot_gradient_sizes(panels: dict[str, dict[str, list[float]]]) -> Figure:
+    """One panel per initialisation: each layer's gradient size per activation, log scale."""
+    figure = Figure(figsize=(12, 3.8), layout="constrained")
+    axes = figure.subplots(1, len(panels), sharey=True)
+    for ax, (title, sizes) in zip(axes, panels.items()):
+        for i, (name, values) in enumerate(sizes.items()):
+            layers = range(1, len(values) + 1)
+            ax.plot(layers, values, marker="o", color=f"C{i}", label=name)
+        ax.set_yscale("log")
+        ax.set_xlabel("layer (1 = next to the input)")
+        ax.set_title(title)
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("RMS gradient of the weights")
+    axes[0].legend()
+    return figure
+# --8<-- [end:deep]
+
+
+# --8<-- [start:spirals]
+def two_spirals(n_per_class=200, noise=0.04, seed=0, dtype=torch.float64):
+    """Two interleaved spirals: X (2n, 2) in about [-2, 2]², labels y (2n,) of 0.0 and 1.0."""
+    generator = torch.Generator().manual_seed(seed)
+    t = torch.rand(n_per_class, generator=generator).sqrt() * 3 * math.pi  # sqrt: even spread
+    X, y = [], []
+    for label in (0, 1):
+        angle = t + label * math.pi  # the second spiral is the first turned by half a turn
+        points = torch.stack([t * torch.cos(angle), t * torch.sin(angle)], dim=1)
+        X.append(points / (1.5 * math.pi) + noise * torch.randn(n_per_class, 2, generator=generator))
+        y.append(torch.full((n_per_class,), float(label)))
+    return torch.cat(X).to(dtype), torch.cat(y).to(dtype)
+
+
+def small_mlp(activation: str, width=32, seed=0, dtype=torch.float64) -> nn.Sequential:
+    """2 -> width -> width -> 1 (a logit), with `activation` after each hidden layer."""
+    check_activation(activation)
+    torch.manual_seed(seed)
+    f = ACTIVATIONS[activation]
+    model = nn.Sequential(
+        nn.Linear(2, width), f(), nn.Linear(width, width), f(), nn.Linear(width, 1)
+    )
+    return model.to(dtype)  # float64: the same digits on every machine (see the note)
+
+
+def fit(model: nn.Module, X: torch.Tensor, y: torch.Tensor, steps=300, lr=0.01) -> list[float]:
+    """Full-batch Adam on the binary cross-entropy of the logits; the loss at each step."""
+    check_float(X, "X")
+    if X.ndim != 2 or y.shape != X.shape[:1]:
+        raise ValueError(
+            f"expected X of shape (n, features) and y of shape (n,), "
+            f"got {tuple(X.shape)} and {tuple(y.shape)}"
+        )
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    losses = []
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss = nn.functional.binary_cross_entropy_with_logits(model(X).squeeze(-1), y)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return losses
+
+
+@torch.no_grad()
+def accuracy(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> float:
+    return ((model(X).squeeze(-1) > 0).float() == y).float().mean().item()
+
+
+def plot_spirals(X: torch.Tensor, y: torch.Tensor) -> Figure:
+    figure = Figure(figsize=(5, 4), layout="constrained")
+    ax = figure.subplots()
+    for label in (0, 1):
+        ax.scatter(*X[y == label].T, s=8, color=f"C{label}", label=f"y = {label}")
+    ax.set_aspect("equal")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))
+    return figure
+
+
+def plot_losses(curves: dict[str, list[float]]) -> Figure:
+    figure = Figure(figsize=(7, 3.6), layout="constrained")
+    ax = figure.subplots()
+    for i, (name, losses) in enumerate(curves.items()):
+        ax.plot(losses, color=f"C{i}", label=name)
+    ax.set_yscale("log")
+    ax.set_xlabel("step (full batch)")
+    ax.set_ylabel("BCE loss")
+    ax.grid(alpha=0.3)
+    ax.legend(ncols=2)
+    return figure
+# --8<-- [end:spirals]
+
+
+# --8<-- [start:dead]
+def dead_share(model: nn.Sequential, X: torch.Tensor, y: torch.Tensor) -> float:
+    """Share of hidden units whose incoming weights get exactly zero gradient on all of X."""
+    check_float(X, "X")
+    model.zero_grad()
+    nn.functional.binary_cross_entropy_with_logits(model(X).squeeze(-1), y).backward()
+    hidden = [layer for layer in model if isinstance(layer, nn.Linear)][:-1]  # not the output
+    dead = torch.cat([(layer.weight.grad == 0).all(dim=1) for layer in hidden])  # per unit
+    return dead.float().mean().item()
+# --8<-- [end:dead]
+
+
+# --8<-- [start:softmax]
+def naive_softmax(x: torch.Tensor) -> torch.Tensor:
+    """The textbook formula, row by row: exp overflows once an entry passes about 88."""
+    return torch.exp(x) / torch.exp(x).sum(dim=1, keepdim=True)
+
+
+def softmax(x: torch.Tensor, dim: int = -1) -> torch.Tensor:
+    """exp(x - max) / sum(exp(x - max)) along `dim`: the same values, no exp above 1."""
+    check_float(x)
+    if not -x.ndim <= dim < max(x.ndim, 1):
+        raise ValueError(
+            f"expected dim in [{-x.ndim}, {x.ndim - 1}] for a tensor of shape "
+            f"{tuple(x.shape)}, got {dim}"
+        )
+    z = x - x.amax(dim=dim, keepdim=True)
+    return torch.exp(z) / torch.exp(z).sum(dim=dim, keepdim=True)
+# --8<-- [end:softmax]
+
+
+# The figures the page asks for (`fig:activations.NAME`): the same calls as on the page.
+def functions_figure() -> Figure:
+    return plot_functions(torch.linspace(-4, 4, 401))
+
+
+@cache
+def measured_costs() -> dict[str, float]:
+    return relative_cost()
+
+
+def cost_figure() -> Figure:
+    return plot_cost(measured_costs())
+
+
+@cache
+def gradient_panels() -> dict[str, dict[str, list[float]]]:
+    X, y = deep_batch()
+    names = ("sigmoid", "tanh", "ReLU")
+    default = {name: gradient_sizes(deep_mlp(name), X, y) for name in names}
+    matched = {
+        name: gradient_sizes(deep_mlp(name, gain=nn.init.calculate_gain(name.lower())), X, y)
+        for name in names
+    }
+    large = {name: gradient_sizes(deep_mlp(name, gain=3.0), X, y) for name in names}
+    return {
+        "PyTorch's default initialisation": default,
+        "gain = calculate_gain(activation)": matched,
+        "gain = 3 (too large)": large,
+    }
+
+
+def gradients_figure() -> Figure:
+    return plot_gradient_sizes(gradient_panels())
+
+
+@cache
+def spiral_runs() -> dict[str, tuple[list[float], float]]:
+    X, y = two_spirals()
+    runs = {}
+    for name in ACTIVATIONS:
+        model = small_mlp(name)
+        runs[name] = (fit(model, X, y), accuracy(model, X, y))
+    return runs
+
+
+def losses_figure() -> Figure:
+    return plot_losses({name: losses for name, (losses, _) in spiral_runs().items()})
+
+
+def spirals_figure() -> Figure:
+    return plot_spirals(*two_spirals())
