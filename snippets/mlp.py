@@ -410,9 +410,19 @@ def xor_figure() -> Figure:
     return plot_xor(*xor_run())
 
 
+@cache
+def sweep_errors():
+    return width_sweep()
+
+
 def sweep_figure() -> Figure:
-    return plot_sweep(width_sweep())
+    return plot_sweep(sweep_errors())
+
+
+@cache
+def sine_fits():
+    return fit_sine()
 
 
 def sine_figure() -> Figure:
-    return plot_sine(*fit_sine())
+    return plot_sine(*sine_fits())
