@@ -317,7 +317,7 @@ def draw_points(ax, X, Y) -> None:
 
 def draw_probability(ax, predict, lim=(-0.5, 1.5)) -> None:
     """Shade where predict(points (2, m)) > 0.5 and draw its 0.5 contour."""
-    grid = torch.linspace(*lim, 200, dtype=torch.float64)
+    grid = torch.linspace(*lim, 120, dtype=torch.float64)
     gx, gy = torch.meshgrid(grid, grid, indexing="xy")
     with torch.no_grad():
         p = predict(torch.stack([gx.flatten(), gy.flatten()])).reshape(gx.shape)
@@ -353,8 +353,13 @@ def plot_xor(params, losses) -> Figure:
     a = torch.linspace(-1.1, 1.1, 50, dtype=torch.float64)
     hidden_ax.plot(a, -(w[0] * a + b) / w[1], color="C2", linewidth=2, label="$W_2 a + b_2 = 0$")
     draw_points(hidden_ax, A1, GATE_Y["XOR"])
+    labels = {}  # points that land on the same spot share one label
     for (a1, a2), (x1, x2) in zip(A1.T.tolist(), GATE_X.T.tolist()):
-        hidden_ax.annotate(f"({x1:.0f}, {x2:.0f})", (a1, a2), xytext=(6, 6), textcoords="offset points")
+        labels.setdefault((round(a1, 1), round(a2, 1)), []).append(f"x = ({x1:.0f}, {x2:.0f})")
+    for (a1, a2), names in labels.items():
+        inward = (-8 if a1 > 0 else 8, -8 if a2 > 0 else 8)  # text towards the centre
+        hidden_ax.annotate("\n".join(names), (a1, a2), xytext=inward, textcoords="offset points",
+                           ha="right" if a1 > 0 else "left", va="top" if a2 > 0 else "bottom")
     hidden_ax.set(xlim=(-1.1, 1.1), ylim=(-1.1, 1.1), aspect="equal", title="hidden layer: the columns of A1")
     hidden_ax.set(xlabel="hidden unit 1", ylabel="hidden unit 2")
     hidden_ax.legend(loc="lower left", fontsize=8)
@@ -363,9 +368,10 @@ def plot_xor(params, losses) -> Figure:
 
 
 # --8<-- [start:plot-sweep]
-def plot_sweep(errors: dict) -> Figure:
+def plot_sweep(errors: dict, noise: float = 0.2) -> Figure:
     figure = Figure(figsize=(6, 3.6), layout="constrained")
     ax = figure.subplots()
+    ax.axhline(noise, color="C7", linestyle="--", label="share of flipped labels")
     widths = list(errors)
     ax.plot(widths, [train for train, _ in errors.values()], marker="o", color="C0", label="training error")
     ax.plot(widths, [test for _, test in errors.values()], marker="o", color="C1", label="test error")
