@@ -239,7 +239,7 @@ def noisy_xor(m: int, seed: int, noise: float = 0.2):
     return X, torch.where(flipped, 1 - Y, Y).unsqueeze(0)
 
 
-def fit(model, X, Y, loss_fn, steps=2000, lr=0.03):
+def fit(model, X, Y, loss_fn, steps=800, lr=0.08):
     """Full-batch Adam: quicker than plain gradient descent to reach a small training loss."""
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     for _ in range(steps):
