@@ -28,7 +28,7 @@ def printed(cell) -> str:
     """What the cell printed, with an error shown as the page shows it: `Type: message`."""
     text = "".join(o["text"] for o in cell.outputs if o["output_type"] == "stream" and o["name"] == "stdout")
     errors = [f"{o['ename']}: {o['evalue']}" for o in cell.outputs if o["output_type"] == "error"]
-    return "\n".join(line.rstrip() for line in "\n".join([text.rstrip(), *errors]).strip().splitlines())
+    return "\n".join(line.rstrip() for line in "\n".join([text.rstrip(), *errors]).strip("\n").splitlines())
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=name)
