@@ -247,12 +247,14 @@ def plot_confusion(counts) -> Figure:
     return figure
 
 
-def plot_mistakes(images, labels, probabilities, index) -> Figure:
+def plot_mistakes(images, labels, probabilities, index, columns=5) -> Figure:
     confidence, predicted = probabilities[index].max(dim=1)
-    titles = [f"{p} ({c:.0%}), is {t}" for p, c, t in zip(predicted.tolist(), confidence.tolist(), labels[index].tolist())]
-    figure = plot_digits(images[index], titles, columns=5)
-    for ax in figure.axes:
-        ax.title.set_fontsize(9)
+    rows = (len(index) + columns - 1) // columns
+    figure = Figure(figsize=(columns * 1.5, rows * 1.9), layout="constrained")
+    for ax, i, p, c in zip(figure.subplots(rows, columns).flat, index.tolist(), predicted.tolist(), confidence.tolist()):
+        ax.imshow(images[i].numpy(), cmap="gray_r")
+        ax.set_title(f"said {p} ({c:.1%})\nis {labels[i].item()}", fontsize=9)
+        ax.axis("off")
     return figure
 
 
@@ -326,4 +328,4 @@ def sweep_figure() -> Figure:
     return plot_sweep(results)
 
 
-SWEEP_LRS = (1e-4, 1e-3, 1e-2, 1e-1)
+SWEEP_LRS = (3e-4, 1e-3, 3e-3, 1e-2)  # as on the page
