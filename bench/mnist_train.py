@@ -27,6 +27,7 @@ from snippets.mnist_data import load_mnist  # noqa: E402
 
 SIZES = (784, 256, 128, 10)
 TARGET = 0.98
+ALSO = 0.97  # a level both pipelines reach, for a ratio when note 002's never gets to 98 %
 
 
 class PerSampleMNIST(Dataset):
@@ -47,7 +48,7 @@ def run(name, model, optimizer, epoch_batches, steps_per_epoch, X_test, y_test, 
         scheduler=None):
     loss_fn = nn.CrossEntropyLoss()
     trained = 0.0
-    reached = None
+    reached = reached_also = None
     epoch_times = []
     for epoch in range(1, max_epochs + 1):
         model.train()
@@ -64,10 +65,12 @@ def run(name, model, optimizer, epoch_batches, steps_per_epoch, X_test, y_test, 
         print(f"  {name}: epoch {epoch}, {epoch_times[-1]:.2f} s, test accuracy {accuracy:.2%}", flush=True)
         if reached is None and accuracy >= TARGET:
             reached = trained
+        if reached_also is None and accuracy >= ALSO:
+            reached_also = trained
         if reached is not None or trained > max_seconds:
             break
     samples_per_second = n_train * len(epoch_times) / trained
-    return reached, trained, samples_per_second, min(epoch_times)
+    return reached, trained, samples_per_second, min(epoch_times), reached_also
 
 
 def matmul_throughput(seconds=2.0) -> float:
@@ -121,13 +124,15 @@ def main():
     limit = flops_per_epoch / throughput
 
     print()
-    for name, (reached, trained, rate, best_epoch) in (("tensors in memory", ours), ("note 002's DataLoader", notes)):
+    for name, (reached, trained, rate, best_epoch, _) in (("tensors in memory", ours), ("note 002's DataLoader", notes)):
         when = f"after {reached:.1f} s of training" if reached is not None else f"not reached in {trained:.0f} s"
         print(f"{name:>22}: 98 % test accuracy {when}; {rate:,.0f} samples/s; fastest epoch {best_epoch:.2f} s")
     if ours[0] is not None:
         other = notes[0] if notes[0] is not None else notes[1]
         bound = "" if notes[0] is not None else " (at least: note 002's pipeline never reached 98 %)"
         print(f"time to 98 %: note 002's pipeline / ours = {other / ours[0]:.1f}x{bound}")
+    if ours[4] is not None and notes[4] is not None:
+        print(f"time to 97 %: {ours[4]:.1f} s vs {notes[4]:.1f} s, note 002's pipeline / ours = {notes[4] / ours[4]:.1f}x")
     print(f"samples/s: ours / note 002's = {ours[2] / notes[2]:.1f}x")
     print(f"training FLOPs per epoch: {flops_per_epoch / 1e9:.1f} GFLOP; float32 matmul throughput now: "
           f"{throughput / 1e9:.1f} GFLOP/s; limit {limit:.2f} s per epoch")
