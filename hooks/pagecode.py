@@ -8,6 +8,12 @@ What a block prints is written under it as `#>` comment lines (or in a following
 `<!--pytest-codeblocks:expected-output-->` block); a block meant to raise ends with
 `#> ErrorType: message`. `<!--pytest.mark.skip(reason="...")-->` before a block skips it in the
 tests, and the build shows the reason on the page (this module is also an MkDocs hook for that).
+
+Pages on MNIST print numbers that hold for the full dataset. `<!--data-dependent-->` above a block
+says its output depends on the data: when the loader fell back to its offline sample, such a block
+still runs (and must not raise) but its output is not compared. `<!--data-note-->` on a page is
+replaced, at build time, by a line naming the data used for this build (a warning for the sample),
+and the build log names it too.
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = {"python", "py", "python3", "pycon"}
 SKIP = re.compile(r"""<!--\s*pytest\.mark\.skip\(reason=(?P<q>["'])(?P<reason>.+?)(?P=q)\)\s*-->""")
 TILDE_FENCE = re.compile(r"^\s*~~~", re.MULTILINE)
+DATA_DEPENDENT = "<!--data-dependent-->"
+DATA_NOTE = "<!--data-note-->"
 
 
 @dataclass
@@ -38,6 +46,7 @@ class Block:
     code: str  # the code with includes expanded: what the reader sees
     expected: str  # the output the page shows for it
     skip: str | None = None  # the reason, when the tests must not run it
+    data_dependent: bool = False  # its output holds for full MNIST only: not compared on the sample
 
     @property
     def id(self) -> str:
@@ -74,6 +83,7 @@ def python_blocks(page: Path) -> list[Block]:
     text = page.read_text(encoding="utf-8")
     if TILDE_FENCE.search(text):
         raise ValueError(f"{page}: use ``` fences; ~~~ fences are not collected by the tests")
+    lines = text.splitlines()
     blocks = []
     for found in extract_from_buffer(io.StringIO(text)):
         if language(found.syntax) not in PYTHON:
@@ -91,8 +101,29 @@ def python_blocks(page: Path) -> list[Block]:
         expected = expected_output(code)
         if found.expected_output is not None:
             expected = "\n".join(filter(None, [expected, found.expected_output.rstrip("\n")]))
-        blocks.append(Block(str(page.relative_to(ROOT)), found.lineno, code, expected, skip))
+        block = Block(str(page.relative_to(ROOT)), found.lineno, code, expected, skip)
+        block.data_dependent = DATA_DEPENDENT in _comments_above(lines, found.lineno)
+        blocks.append(block)
     return blocks
+
+
+def _comments_above(lines: list[str], lineno: int) -> list[str]:
+    """The HTML comment lines right above the fence on line `lineno` (blank lines between them allowed)."""
+    comments = []
+    for line in reversed(lines[: lineno - 1]):
+        if line.strip().startswith("<!--"):
+            comments.append(line.strip())
+        elif line.strip():
+            break
+    return comments
+
+
+def data_is_sample() -> bool:
+    """Whether this process loaded the offline MNIST sample rather than the full data."""
+    import sys
+
+    loader = sys.modules.get("snippets.mnist_data")
+    return loader is not None and loader.loaded_source() == "sample"
 
 
 def run(block: Block, namespace: dict) -> str:
@@ -124,8 +155,36 @@ class BlockError(Exception):
 def on_page_markdown(markdown_text, page, config, files):
     """Check the page's includes; show each skipped block's reason on the page, right above the block."""
     _check_includes(markdown_text, page.file.src_uri)
+    if DATA_NOTE in markdown_text:
+        note, sample = _data_note(page.file.src_uri)
+        markdown_text = markdown_text.replace(DATA_NOTE, note)
+        if sample:
+            shown = '<p class="nn-skip">Prints what full MNIST gives; the sample used here gives other numbers.</p>'
+            markdown_text = markdown_text.replace(DATA_DEPENDENT, shown)
     return SKIP.sub(
         lambda m: f'<p class="nn-skip" markdown="span">Not run by the tests: {m["reason"]}</p>\n', markdown_text
+    )
+
+
+def _data_note(src_uri: str) -> tuple[str, bool]:
+    """Load MNIST as the page will (fresh module, so `mkdocs serve` sees new files); say which data it is."""
+    import importlib
+    import logging
+    import sys
+
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    loader = importlib.reload(importlib.import_module("snippets.mnist_data"))
+    data = loader.load_mnist()
+    logging.getLogger("mkdocs.hooks.pagecode").info(f"{src_uri}: built with {data.describe()}")
+    if data.source == "full":
+        return f'<p class="nn-data" markdown="span">This page was built with {data.describe()}.</p>', False
+    return (
+        f'!!! warning "This build used the offline sample"\n    The page and its figures were built with '
+        f"{data.describe()}. The numbers printed under the code are those of full MNIST; on the sample "
+        "they differ (and the tests do not compare them). Set `NN_BASICS_DATA` to a folder with the four "
+        "MNIST files, or connect to the internet, and build again.\n",
+        True,
     )
 
 

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from pagecode import ROOT, python_blocks, run
+from pagecode import ROOT, data_is_sample, python_blocks, run
 
 PAGES = sorted((ROOT / "docs").glob("**/*.md"))
 BLOCKS = {page: python_blocks(page) for page in PAGES}
@@ -32,7 +32,10 @@ def test_block(page, index):
     block = BLOCKS[page][index]
     if block.skip:
         pytest.skip(block.skip)
-    assert _run_up_to(page, index) == block.expected, f"the output differs from what {block.id} shows"
+    output = _run_up_to(page, index)
+    if block.data_dependent and data_is_sample():
+        return  # it ran without raising; its numbers are full MNIST's (the sample's bars: tests/test_mnist.py)
+    assert output == block.expected, f"the output differs from what {block.id} shows"
 
 
 def test_every_page_has_its_code_collected():
