@@ -137,7 +137,7 @@ def run(block: Block, namespace: dict) -> str:
         warnings.simplefilter("default")
         warnings.showwarning = show_warning
         try:
-            exec(compile(block.code, f"<{block.id}>", "exec"), namespace)
+            exec(compile(block.code, f"<{block.id}>", "exec", dont_inherit=True), namespace)
         except Exception as error:  # a block meant to raise shows the error as its last output
             if not block.expected.rstrip().endswith(f"{type(error).__name__}: {error}".rstrip()):
                 raise BlockError(block, output.getvalue(), traceback.format_exc()) from None

@@ -1,4 +1,4 @@
-"""MNIST end to end: note 002's network corrected, trained, evaluated, regularised and cross-validated.
+"""MNIST end to end: a common tutorial network corrected, trained, evaluated, regularised and cross-validated.
 
 The sections between `# --8<-- [start:NAME]` and `# --8<-- [end:NAME]` are shown on docs/mnist.md,
 in this order. The data comes from snippets/mnist_data.py.
@@ -49,7 +49,7 @@ def softmax(z: torch.Tensor) -> torch.Tensor:
 
 # --8<-- [start:modules]
 class Note002Net(nn.Module):
-    """Note 002's network, corrected: 784 -> 256 (sigmoid) -> 10 logits, no softmax."""
+    """The common tutorial network, corrected: 784 -> 256 (sigmoid) -> 10 logits, no softmax."""
 
     def __init__(self):
         super().__init__()
