@@ -48,7 +48,7 @@ def softmax(z: torch.Tensor) -> torch.Tensor:
 
 
 # --8<-- [start:modules]
-class Note002Net(nn.Module):
+class SigmoidNet(nn.Module):
     """The common tutorial network, corrected: 784 -> 256 (sigmoid) -> 10 logits, no softmax."""
 
     def __init__(self):

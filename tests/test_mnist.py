@@ -56,8 +56,8 @@ def test_softmax_matches_torch_in_float64_even_for_huge_scores():
     torch.testing.assert_close(m.softmax(z).sum(dim=1), torch.ones(5, dtype=torch.float64))
 
 
-def test_note002net_is_the_corrected_formula_with_logits_out():
-    net = m.Note002Net().double()
+def test_sigmoidnet_is_the_corrected_formula_with_logits_out():
+    net = m.SigmoidNet().double()
     x = torch.randn(4, 28, 28, dtype=torch.float64)
     h = torch.sigmoid(x.reshape(4, 784) @ net.hidden.weight.T + net.hidden.bias)
     torch.testing.assert_close(net(x), h @ net.output.weight.T + net.output.bias)
