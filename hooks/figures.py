@@ -42,12 +42,10 @@ def _root(config) -> Path:
     return Path(config.config_file_path).resolve().parent
 
 
-def _snippet_modules(path: Path, root: Path, seen: set[Path]) -> set[Path]:
-    """The module file and every `snippets` module it imports, directly or not."""
-    if path in seen or not path.exists():
-        return seen
-    seen.add(path)
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+def imported_snippets(source: str) -> set[str]:
+    """The names of the `snippets` modules that this Python source imports."""
+    found = set()
+    for node in ast.walk(ast.parse(source)):
         names = []
         if isinstance(node, ast.Import):
             names = [a.name for a in node.names]
@@ -56,10 +54,17 @@ def _snippet_modules(path: Path, root: Path, seen: set[Path]) -> set[Path]:
             if node.level:  # `from . import x` or `from .x import y`, inside snippets
                 base = f"snippets.{base}" if base else "snippets"
             names = [base] + [f"{base}.{a.name}" for a in node.names]
-        for name in names:
-            parts = name.split(".")
-            if parts[0] == "snippets" and len(parts) > 1:
-                _snippet_modules(root / "snippets" / f"{parts[1]}.py", root, seen)
+        found |= {name.split(".")[1] for name in names if name.startswith("snippets.")}
+    return found
+
+
+def _snippet_modules(path: Path, root: Path, seen: set[Path]) -> set[Path]:
+    """The module file and every `snippets` module it imports, directly or not."""
+    if path in seen or not path.exists():
+        return seen
+    seen.add(path)
+    for name in imported_snippets(path.read_text(encoding="utf-8")):
+        _snippet_modules(root / "snippets" / f"{name}.py", root, seen)
     return seen
 
 

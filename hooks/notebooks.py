@@ -35,7 +35,7 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
 sys.path.insert(0, str(Path(__file__).parent))
-from figures import FIGURE_REF, _snippet_modules  # noqa: E402
+from figures import FIGURE_REF, _snippet_modules, imported_snippets  # noqa: E402
 from maths import tex_to_mathml  # noqa: E402
 from pagecode import SKIP, _check_includes, language, python_blocks  # noqa: E402
 
@@ -205,21 +205,10 @@ def build_notebook(page_path: Path, page_uri: str, config, figures: dict) -> nbf
 
 
 def _imported_snippets(code: str) -> set[str]:
-    """The `snippets` modules a cell imports: `import snippets.x`, `from snippets.x import y`, `from snippets import x`."""
     try:
-        tree = ast.parse(code)
-    except SyntaxError:
+        return imported_snippets(code)
+    except SyntaxError:  # a cell with IPython magics (%pip) is not plain Python
         return set()
-    found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found |= {a.name.split(".")[1] for a in node.names if a.name.startswith("snippets.")}
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            if node.module == "snippets":
-                found |= {a.name for a in node.names}
-            elif node.module.startswith("snippets."):
-                found.add(node.module.split(".")[1])
-    return found
 
 
 def _fingerprint(root: Path, notebook) -> str:
