@@ -1,146 +1,96 @@
-"""MkDocs hook: draw the figures that pages ask for, at build time, from functions in `snippets`.
+"""The figures a page shows, taken from the page's own run, in both palettes (used by hooks/notebooks.py).
 
-A page asks for a figure with an image whose address starts with `fig:`:
+A block that ends with a figure (`plot_loss(history)`) displays it in the run, as SVG in the light palette
+(hooks/kernel.py). The page places it right after that block:
 
-    ![The loss falls as the perceptron trains](fig:perceptron.loss_figure)
-    ![A grid of digits](fig:mnist.digits_figure.png)
+    ![What the image shows, for a reader who cannot see it](fig:loss "The caption.")
 
-`fig:MODULE.FUNCTION` calls `snippets.MODULE.FUNCTION()`, which returns a matplotlib Figure. It is
-drawn twice, for the light and the dark palette, as SVG (or PNG when the name ends in `.png`), in a
-subprocess so that `mkdocs serve` never sees stale modules. Files are cached under `.cache/figures/`
-by a hash of everything the figure depends on; they are added to the site as generated files and never
-written into `docs/`.
+The k-th `fig:` image of a page is the k-th figure its run displayed, and it must stand between the block
+that drew it and the next block. The dark version swaps each colour of the light palette for its dark
+partner. Both are added to the site as `figures/PAGE/NAME.light.svg` and `.dark.svg`, never written to docs/.
 """
 
 from __future__ import annotations
 
-import ast
-import hashlib
-import logging
 import os
 import re
-import subprocess
-import sys
-import time
-from importlib.metadata import version
 from pathlib import Path, PurePosixPath
 
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
+from pagecode import python_blocks
 
-log = logging.getLogger("mkdocs.hooks.figures")
+FIGURE_REF = re.compile(r'!\[(?P<alt>[^\]]*)\]\(fig:(?P<name>[\w-]+)(?:\s+"(?P<caption>[^"]*)")?\)')
+DARK = {  # light palette colour -> dark palette colour (hooks/kernel.py draws with the light ones)
+    "#212121": "#e0e0e0", "#424242": "#bdbdbd", "#bdbdbd": "#616161",
+    "#1f77b4": "#64b5f6", "#d62728": "#ff8a80", "#2ca02c": "#81c784", "#ff7f0e": "#ffb74d",
+    "#9467bd": "#ce93d8", "#8c564b": "#bcaaa4", "#e377c2": "#f48fb1", "#7f7f7f": "#e0e0e0",
+}
+SIZE = re.compile(r'<svg [^>]*?width="(?P<width>[\d.]+)pt" height="(?P<height>[\d.]+)pt"')
 
-FIGURE_REF = re.compile(r"!\[(?P<caption>[^\]]*)\]\(fig:(?P<name>[A-Za-z_][\w.]*?)(?:\.(?P<fmt>svg|png))?\)")
-THEMES = ("light", "dark")
-RENDERER = Path(__file__).with_name("render_figures.py")
-
-_figures: dict[str, dict] = {}  # "module.function.fmt" -> {"caption", "files"}
-
-
-def _root(config) -> Path:
-    return Path(config.config_file_path).resolve().parent
-
-
-def imported_snippets(source: str) -> set[str]:
-    """The names of the `snippets` modules that this Python source imports."""
-    found = set()
-    for node in ast.walk(ast.parse(source)):
-        names = []
-        if isinstance(node, ast.Import):
-            names = [a.name for a in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:  # `from . import x` or `from .x import y`, inside snippets
-                base = f"snippets.{base}" if base else "snippets"
-            names = [base] + [f"{base}.{a.name}" for a in node.names]
-        found |= {name.split(".")[1] for name in names if name.startswith("snippets.")}
-    return found
+def dark(svg: str) -> str:
+    return re.sub(r"#[0-9a-f]{6}\b", lambda m: DARK.get(m[0], m[0]), svg)
 
 
-def _snippet_modules(path: Path, root: Path, seen: set[Path]) -> set[Path]:
-    """The module file and every `snippets` module it imports, directly or not."""
-    if path in seen or not path.exists():
-        return seen
-    seen.add(path)
-    for name in imported_snippets(path.read_text(encoding="utf-8")):
-        _snippet_modules(root / "snippets" / f"{name}.py", root, seen)
-    return seen
+def displayed(notebook) -> list[tuple[int, dict]]:
+    """(block index, output) for every figure the run displayed, in order."""
+    return [
+        (index, output)
+        for index, cell in enumerate(notebook.cells[1:])
+        for output in cell.get("outputs", [])
+        if "image/svg+xml" in output.get("data", {})
+    ]
 
 
-def _fingerprint(root: Path, module: str, function: str, fmt: str) -> str:
-    digest = hashlib.sha256(f"{module}.{function}.{fmt}".encode())
-    for path in sorted(_snippet_modules(root / "snippets" / f"{module}.py", root, set())):
-        digest.update(path.read_bytes())
-    digest.update(RENDERER.read_bytes())
-    for package in ("torch", "matplotlib", "numpy"):
-        digest.update(version(package).encode())
-    for key in sorted(k for k in os.environ if k.startswith("NN_BASICS_")):
-        digest.update(f"{key}={os.environ[key]}".encode())
-    return digest.hexdigest()[:16]
+def add_files(run, page, files, config) -> list[dict]:
+    """Add the figures the page's run displayed to the site, light and dark; return them in order."""
+    refs = list(FIGURE_REF.finditer(Path(page.abs_src_path).read_text(encoding="utf-8")))
+    shown = displayed(run)
+    if len(shown) != len(refs):
+        raise PluginError(
+            f"{page.src_uri}: its code displays {len(shown)} figures and the page places {len(refs)} "
+            "(![alt](fig:NAME \"caption\") right after each block that ends with a figure)"
+        )
+    folder = PurePosixPath("figures") / PurePosixPath(page.src_uri).with_suffix("")
+    figures = []
+    for ref, (block, output) in zip(refs, shown):
+        svg = output["data"]["image/svg+xml"]
+        size = SIZE.search(svg)
+        figure = {
+            "block": block,
+            "width": round(float(size["width"]) * 4 / 3),  # pt -> CSS px
+            "height": round(float(size["height"]) * 4 / 3),
+            "text_pt": output.get("metadata", {}).get("image/svg+xml", {}).get("smallest_text_pt"),
+            "light": f"{folder}/{ref['name']}.light.svg",
+            "dark": f"{folder}/{ref['name']}.dark.svg",
+        }
+        files.append(File.generated(config, figure["light"], content=svg))
+        files.append(File.generated(config, figure["dark"], content=dark(svg)))
+        figures.append(figure)
+    return figures
 
 
-@event_priority(100)  # first: the notebooks hook attaches these figures
-def on_files(files, config):
-    root = _root(config)
-    cache = root / ".cache" / "figures"
-    _figures.clear()
-    jobs = []
-    for page in files.documentation_pages():
-        for ref in FIGURE_REF.finditer(Path(page.abs_src_path).read_text(encoding="utf-8")):
-            module, _, function = ref["name"].partition(".")
-            fmt = ref["fmt"] or "svg"
-            key = f"{ref['name']}.{fmt}"
-            if key in _figures:
-                continue
-            if not function or "." in function:
-                raise PluginError(f"figure 'fig:{ref['name']}' in {page.src_uri}: write fig:MODULE.FUNCTION")
-            if not (root / "snippets" / f"{module}.py").exists():
-                raise PluginError(
-                    f"figure 'fig:{ref['name']}' in {page.src_uri}: there is no snippets/{module}.py"
-                )
-            stem = f"{module}.{function}.{_fingerprint(root, module, function, fmt)}"
-            cached = {theme: cache / f"{stem}.{theme}.{fmt}" for theme in THEMES}
-            if not all(path.exists() for path in cached.values()):
-                jobs.append((f"{module}.{function}", fmt, cache / stem))
-            _figures[key] = {}
-            for theme, path in cached.items():
-                src_uri = f"figures/{module}/{function}.{theme}.{fmt}"
-                files.append(File.generated(config, src_uri, abs_src_path=str(path)))
-                _figures[key][theme] = src_uri
-    _render(root, jobs)
-    return files
-
-
-def _render(root: Path, jobs: list) -> None:
-    cached = len(_figures) - len(jobs)
-    if not jobs:
-        log.info(f"figures: {cached} cached, none drawn")
-        return
-    start = time.perf_counter()
-    args = [f"{name}:{fmt}:{stem}" for name, fmt, stem in jobs]
-    stem_dir = jobs[0][2].parent
-    stem_dir.mkdir(parents=True, exist_ok=True)
-    result = subprocess.run(
-        [sys.executable, str(RENDERER), str(root), *args], capture_output=True, text=True, cwd=root
-    )
-    if result.returncode != 0:
-        raise PluginError(f"figures could not be drawn:\n{result.stderr.strip()}")
-    for line in result.stdout.splitlines():
-        log.info(line)
-    log.info(f"figures: {cached} cached, {len(jobs)} drawn in {time.perf_counter() - start:.1f} s")
-
-
-def on_page_markdown(markdown, page, config, files):
+def place(markdown: str, page, figures: list[dict]) -> str:
+    """Each `![alt](fig:NAME "caption")` of the page as its figure, checked to stand after its block."""
+    fences = [b.lineno for b in python_blocks(Path(page.file.abs_src_path))] + [float("inf")]
     page_dir = PurePosixPath(page.file.src_uri).parent
+    refs = iter(figures)
 
     def figure_html(ref: re.Match) -> str:
-        key = f"{ref['name']}.{ref['fmt'] or 'svg'}"
-        caption = ref["caption"]
+        figure = next(refs)
+        line = markdown.count("\n", 0, ref.start()) + 1
+        if not fences[figure["block"]] < line < fences[figure["block"] + 1]:
+            raise PluginError(
+                f"{page.file.src_uri}:{line}: fig:{ref['name']} is figure {figures.index(figure) + 1} of the page's "
+                f"run, drawn by the block at line {fences[figure['block']]}: place it right after that block"
+            )
+        size = f'width="{figure["width"]}" height="{figure["height"]}"'
+        text = f' data-text-pt="{figure["text_pt"] or 0}"'  # the smallest text, in points (0: no text)
         images = "\n".join(
-            f"![{caption}]({os.path.relpath(uri, page_dir)}#only-{theme}){{ loading=lazy }}"
-            for theme, uri in _figures[key].items()
+            f"![{ref['alt']}]({os.path.relpath(figure[theme], page_dir)}#only-{theme}){{ {size}{text} loading=lazy }}"
+            for theme in ("light", "dark")
         )
+        caption = ref["caption"] or ref["alt"]
         return f'<figure class="nn-figure" markdown="span">\n{images}\n<figcaption>{caption}</figcaption>\n</figure>'
 
     return FIGURE_REF.sub(figure_html, markdown)

@@ -1,42 +1,41 @@
-"""The Python code of a page, exactly as the site shows it: read by the tests and the build.
+"""The Python code of a page, exactly as the site shows it, and the output it must print.
 
 Blocks are found by pytest-codeblocks' extractor, whatever their fence attributes (`title=`,
 `hl_lines=`...); their `--8<--` includes are expanded by pymdown's own Snippets preprocessor,
-configured from mkdocs.yml. A page's blocks run top to bottom in one namespace, like a notebook.
+configured from mkdocs.yml. What a block prints is written under it as `#>` lines; a block meant to
+raise ends with `#> ErrorType: message`.
 
-What a block prints is written under it as `#>` comment lines (or in a following
-`<!--pytest-codeblocks:expected-output-->` block); a block meant to raise ends with
-`#> ErrorType: message`. `<!--pytest.mark.skip(reason="...")-->` before a block skips it in the
-tests, and the build shows the reason on the page (this module is also an MkDocs hook for that).
+Marks, on the lines right above a block:
+- `<!--pytest.mark.skip(reason="...")-->`: not run; the page shows the reason.
+- `<!--tolerance rtol=0.01 atol=0.5-->`: numbers in its output may differ by that much (numbers
+  that come from training); the page tells the reader. Other blocks use DEFAULT_TOLERANCE.
+- `<!--data-dependent-->`: its output holds for full MNIST; on the offline sample it must run
+  without error, but its output is not compared.
 
-Pages on MNIST print numbers that hold for the full dataset. `<!--data-dependent-->` above a block
-says its output depends on the data: when the loader fell back to its offline sample, such a block
-still runs (and must not raise) but its output is not compared. `<!--data-note-->` on a page is
-replaced, at build time, by a line naming the data used for this build (a warning for the sample),
-and the build log names it too.
+Text is compared exactly, numbers within the block's tolerance (pytest-doctestplus's FLOAT_CMP).
 """
 
 from __future__ import annotations
 
-import contextlib
+import doctest
 import io
 import re
-import traceback
-import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 import markdown
 from mkdocs.config import load_config
 from pytest_codeblocks import extract_from_buffer
+from pytest_doctestplus.output_checker import FLOAT_CMP, OutputChecker
 
 ROOT = Path(__file__).resolve().parent.parent
-PYTHON = {"python", "py", "python3", "pycon"}
+PYTHON = {"python", "py", "python3"}
+DEFAULT_TOLERANCE = {"rtol": 1e-3, "atol": 0.0}  # float32 summation order moves digits far below this
 SKIP = re.compile(r"""<!--\s*pytest\.mark\.skip\(reason=(?P<q>["'])(?P<reason>.+?)(?P=q)\)\s*-->""")
-TILDE_FENCE = re.compile(r"^\s*~~~", re.MULTILINE)
+TOLERANCE = re.compile(r"<!--\s*tolerance(?P<values>(?:\s+[ra]tol=[0-9.e+-]+)+)\s*-->")
 DATA_DEPENDENT = "<!--data-dependent-->"
-DATA_NOTE = "<!--data-note-->"
+RAISES = re.compile(r"^\w*(Error|Exception|Interrupt|Exit)\w*: ")
 
 
 @dataclass
@@ -47,18 +46,37 @@ class Block:
     expected: str  # the output the page shows for it
     skip: str | None = None  # the reason, when the tests must not run it
     data_dependent: bool = False  # its output holds for full MNIST only: not compared on the sample
+    tolerance: dict = field(default_factory=lambda: dict(DEFAULT_TOLERANCE))
 
     @property
     def id(self) -> str:
         return f"{self.page}:{self.lineno}"
 
+    @property
+    def raises(self) -> bool:
+        return bool(self.expected) and bool(RAISES.match(self.expected.splitlines()[-1]))
+
+
+_config = None  # the site's configuration: the build's own (hooks/notebooks.py sets it), else loaded once
+
+
+def site_config():
+    global _config
+    if _config is None:
+        _config = load_config(str(ROOT / "mkdocs.yml"))
+    return _config
+
+
+def use_config(config) -> None:
+    global _config
+    _config = config
+
 
 @cache
 def _snippets():
-    config = load_config(str(ROOT / "mkdocs.yml"))
     md = markdown.Markdown(
         extensions=["pymdownx.snippets"],
-        extension_configs={"pymdownx.snippets": config.mdx_configs["pymdownx.snippets"]},
+        extension_configs={"pymdownx.snippets": site_config().mdx_configs["pymdownx.snippets"]},
     )
     return md.preprocessors["snippet"]
 
@@ -81,7 +99,7 @@ def expected_output(code: str) -> str:
 
 def python_blocks(page: Path) -> list[Block]:
     text = page.read_text(encoding="utf-8")
-    if TILDE_FENCE.search(text):
+    if re.search(r"^\s*~~~", text, re.MULTILINE):
         raise ValueError(f"{page}: use ``` fences; ~~~ fences are not collected by the tests")
     lines = text.splitlines()
     blocks = []
@@ -89,20 +107,17 @@ def python_blocks(page: Path) -> list[Block]:
         if language(found.syntax) not in PYTHON:
             continue
         code = expand(found.code)
-        skip = None
+        block = Block(str(page.relative_to(ROOT)), found.lineno, code, expected_output(code))
         for mark in found.marks:
             match = SKIP.fullmatch(f"<!--{mark}-->")
             if not match:
-                raise ValueError(
-                    f"{page}:{found.lineno}: unsupported mark {mark!r}; "
-                    'only pytest.mark.skip(reason="...") is allowed, and the reason is shown on the page'
-                )
-            skip = match["reason"]
-        expected = expected_output(code)
-        if found.expected_output is not None:
-            expected = "\n".join(filter(None, [expected, found.expected_output.rstrip("\n")]))
-        block = Block(str(page.relative_to(ROOT)), found.lineno, code, expected, skip)
-        block.data_dependent = DATA_DEPENDENT in _comments_above(lines, found.lineno)
+                raise ValueError(f'{block.id}: unsupported mark {mark!r}; only pytest.mark.skip(reason="...")')
+            block.skip = match["reason"]
+        above = _comments_above(lines, found.lineno)
+        block.data_dependent = DATA_DEPENDENT in above
+        for comment in above:
+            if match := TOLERANCE.fullmatch(comment):
+                block.tolerance.update(declared(match))
         blocks.append(block)
     return blocks
 
@@ -118,93 +133,52 @@ def _comments_above(lines: list[str], lineno: int) -> list[str]:
     return comments
 
 
-def data_is_sample() -> bool:
-    """Whether this process loaded the offline MNIST sample rather than the full data."""
-    import sys
-
-    loader = sys.modules.get("snippets.mnist_data")
-    return loader is not None and loader.loaded_source() == "sample"
+# Comparing ---------------------------------------------------------------------------------------
 
 
-def run(block: Block, namespace: dict) -> str:
-    """Execute the block in the page's namespace; return what it printed, warned and raised."""
-    output = io.StringIO()
-
-    def show_warning(message, category, filename, lineno, file=None, line=None):
-        print(f"{category.__name__}: {message}", file=output)
-
-    with contextlib.redirect_stdout(output), warnings.catch_warnings():
-        warnings.simplefilter("default")
-        warnings.showwarning = show_warning
-        try:
-            exec(compile(block.code, f"<{block.id}>", "exec", dont_inherit=True), namespace)
-        except Exception as error:  # a block meant to raise shows the error as its last output
-            if not block.expected.rstrip().endswith(f"{type(error).__name__}: {error}".rstrip()):
-                raise BlockError(block, output.getvalue(), traceback.format_exc()) from None
-            print(f"{type(error).__name__}: {error}")
-    return "\n".join(line.rstrip() for line in output.getvalue().rstrip().splitlines())
+def _spaced(text: str) -> str:
+    """FLOAT_CMP reads a number only when a separator follows it: `98.3%` and `lr 0.001:` become `98.3 %`."""
+    return re.sub(r"(?<=\d)(?=[%:×])", " ", text)
 
 
-class BlockError(Exception):
-    def __init__(self, block: Block, printed: str, trace: str):
-        super().__init__(
-            f"the block at {block.id} raised unexpectedly\n--- it printed:\n{printed}--- traceback:\n{trace}"
+def matches(block: Block, printed: str) -> bool:
+    """Whether the printed output is what the page shows: text exactly, numbers within the tolerance."""
+    checker = OutputChecker()
+    checker.rtol, checker.atol = block.tolerance["rtol"], block.tolerance["atol"]
+    return checker.check_output(_spaced(block.expected), _spaced(printed), FLOAT_CMP | doctest.DONT_ACCEPT_BLANKLINE)
+
+
+def declared(mark: re.Match) -> dict:
+    """The tolerance a `<!--tolerance ...-->` mark declares: {"rtol": ..., "atol": ...}, either or both."""
+    return {key: float(value) for key, value in re.findall(r"(\w+)=(\S+)", mark["values"])}
+
+
+def tolerance_note(mark: re.Match) -> str:
+    """A `<!--tolerance ...-->` mark in a reader's words."""
+    tolerance = declared(mark)
+    parts = [f"±{tolerance['atol']:g}"] if "atol" in tolerance else []
+    parts += [f"{tolerance['rtol'] * 100:g} % of their value"] if "rtol" in tolerance else []
+    return "may differ by up to " + " plus ".join(parts)
+
+
+def rewrite(block: Block, printed: str) -> None:
+    """Write the printed output into the page's `#>` lines of the block (`--update-outputs`)."""
+    page = ROOT / block.page
+    lines = page.read_text(encoding="utf-8").splitlines(keepends=True)
+    fence = lines[block.lineno - 1]
+    indent = fence[: len(fence) - len(fence.lstrip())]
+    end = next(n for n in range(block.lineno, len(lines)) if lines[n].strip().startswith("```"))
+    shown = [n for n in range(block.lineno, end) if lines[n].strip().startswith("#>")]
+    new = [f"{indent}#> {line}".rstrip() + "\n" for line in printed.splitlines()]
+    if len(new) == len(shown):  # line for line, wherever each sits in the block
+        for n, line in zip(shown, new):
+            lines[n] = line
+    elif shown == list(range(shown[0], shown[-1] + 1)) if shown else True:  # one group, or none: replace it
+        at = shown[0] if shown else end
+        lines[at : at + len(shown)] = new
+    else:
+        raise ValueError(
+            f"{block.id}: the page shows {len(shown)} output lines in several places and the block printed "
+            f"{len(new)}; place them by hand:\n{printed}"
         )
-
-
-def on_page_markdown(markdown_text, page, config, files):
-    """Check the page's includes; show each skipped block's reason on the page, right above the block."""
-    _check_includes(markdown_text, page.file.src_uri)
-    if DATA_NOTE in markdown_text:
-        note, sample = _data_note(page.file.src_uri)
-        markdown_text = markdown_text.replace(DATA_NOTE, note)
-        if sample:
-            shown = '<p class="nn-skip">Prints what full MNIST gives; the sample used here gives other numbers.</p>'
-            markdown_text = markdown_text.replace(DATA_DEPENDENT, shown)
-    return SKIP.sub(
-        lambda m: f'<p class="nn-skip" markdown="span">Not run by the tests: {m["reason"]}</p>\n', markdown_text
-    )
-
-
-def _data_note(src_uri: str) -> tuple[str, bool]:
-    """Load MNIST as the page will (fresh module, so `mkdocs serve` sees new files); say which data it is."""
-    import importlib
-    import logging
-    import sys
-
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    loader = importlib.reload(importlib.import_module("snippets.mnist_data"))
-    data = loader.load_mnist()
-    logging.getLogger("mkdocs.hooks.pagecode").info(f"{src_uri}: built with {data.describe()}")
-    if data.source == "full":
-        return f'<p class="nn-data" markdown="span">This page was built with {data.describe()}.</p>', False
-    return (
-        f'!!! warning "This build used the offline sample"\n    The page and its figures were built with '
-        f"{data.describe()}. The numbers printed under the code are those of full MNIST; on the sample "
-        "they differ (and the tests do not compare them). Set `NN_BASICS_DATA` to a folder with the four "
-        "MNIST files, or connect to the internet, and build again.\n",
-        True,
-    )
-
-
-def _check_includes(markdown_text: str, src_uri: str) -> None:
-    """Fail the build naming the page, line and include when an included file or section is missing."""
-    from mkdocs.exceptions import PluginError
-
-    for lineno, line in enumerate(markdown_text.splitlines(), 1):
-        if "--8<--" in line and not line.lstrip().startswith("# --8<--"):
-            try:
-                expand(line.strip())
-            except Exception as error:
-                raise PluginError(f"{src_uri}:{lineno}: {line.strip()}: {error}") from None
-
-
-if __name__ == "__main__":  # print what each block of a page outputs: python hooks/pagecode.py docs/PAGE.md
-    import sys
-
-    namespace = {"__name__": "__main__"}
-    for block in python_blocks(Path(sys.argv[1]).resolve()):
-        print(f"--- {block.id}" + (f" (skipped: {block.skip})" if block.skip else ""))
-        if not block.skip:
-            print(run(block, namespace))
+    page.write_text("".join(lines), encoding="utf-8")

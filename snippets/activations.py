@@ -8,7 +8,6 @@ docs/activations.md, in this order. bench/activations.py prints the cost measure
 import math
 import statistics
 import time
-from functools import cache
 
 import torch
 from matplotlib.figure import Figure
@@ -303,56 +302,3 @@ def softmax(x: torch.Tensor, dim: int = -1) -> torch.Tensor:
     z = x - x.amax(dim=dim, keepdim=True)
     return torch.exp(z) / torch.exp(z).sum(dim=dim, keepdim=True)
 # --8<-- [end:softmax]
-
-
-# The figures the page asks for (`fig:activations.NAME`): the same calls as on the page.
-def functions_figure() -> Figure:
-    return plot_functions(torch.linspace(-4, 4, 401))
-
-
-@cache
-def measured_costs() -> dict[str, float]:
-    return relative_cost()
-
-
-def cost_figure() -> Figure:
-    return plot_cost(measured_costs())
-
-
-@cache
-def gradient_panels() -> dict[str, dict[str, list[float]]]:
-    X, y = deep_batch()
-    names = ("sigmoid", "tanh", "ReLU")
-    default = {name: gradient_sizes(deep_mlp(name), X, y) for name in names}
-    matched = {
-        name: gradient_sizes(deep_mlp(name, gain=nn.init.calculate_gain(name.lower())), X, y)
-        for name in names
-    }
-    large = {name: gradient_sizes(deep_mlp(name, gain=3.0), X, y) for name in names}
-    return {
-        "PyTorch's default initialisation": default,
-        "gain = calculate_gain(activation)": matched,
-        "gain = 3 (too large)": large,
-    }
-
-
-def gradients_figure() -> Figure:
-    return plot_gradient_sizes(gradient_panels())
-
-
-@cache
-def spiral_runs() -> dict[str, tuple[list[float], float]]:
-    X, y = two_spirals()
-    runs = {}
-    for name in ACTIVATIONS:
-        model = small_mlp(name)
-        runs[name] = (fit(model, X, y), accuracy(model, X, y))
-    return runs
-
-
-def losses_figure() -> Figure:
-    return plot_losses({name: losses for name, (losses, _) in spiral_runs().items()})
-
-
-def spirals_figure() -> Figure:
-    return plot_spirals(*two_spirals())

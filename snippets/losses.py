@@ -6,8 +6,6 @@ and in tests/test_losses.py.
 """
 
 # --8<-- [start:imports]
-from functools import cache
-
 import torch
 from matplotlib.figure import Figure
 from torch import nn
@@ -252,36 +250,3 @@ def plot_logit_gradients(z, mse_grad, bce_grad) -> Figure:
     ax.grid(alpha=0.4)
     return figure
 # --8<-- [end:plot-logit-gradients]
-
-
-# The figures the page asks for (`fig:losses.NAME`): the same calls as on the page.
-@cache
-def line_fits():
-    x, y = line_with_outlier()
-    losses = {
-        "MSE": nn.MSELoss(),
-        "L1": nn.L1Loss(),
-        "Huber (δ = 1)": nn.HuberLoss(delta=1.0),
-    }
-    return x, y, {name: fit_line(x, y, loss_fn) for name, loss_fn in losses.items()}
-
-
-def line_fits_figure() -> Figure:
-    return plot_line_fits(*line_fits())
-
-
-def penalty_figure() -> Figure:
-    return plot_penalty()
-
-
-def logit_gradients_figure() -> Figure:
-    z = torch.linspace(-10, 10, 401)
-    return plot_logit_gradients(z, *logit_gradients(z))
-
-
-def saturation_figure() -> Figure:
-    z = torch.linspace(0, 40, 801)
-    zeros = torch.zeros_like(z)
-    bce_loss = nn.BCELoss(reduction="none")(torch.sigmoid(z), zeros)
-    logits_loss = nn.BCEWithLogitsLoss(reduction="none")(z, zeros)
-    return plot_saturation(z, bce_loss, logits_loss)

@@ -6,14 +6,11 @@ in this order. The data comes from snippets/mnist_data.py.
 
 # --8<-- [start:imports]
 import copy
-from functools import cache
 
 import torch
 from matplotlib.figure import Figure
 from torch import nn
-from tqdm.auto import tqdm
-
-from snippets.mnist_data import load_mnist
+from tqdm import tqdm
 
 # --8<-- [end:imports]
 
@@ -280,52 +277,3 @@ def plot_sweep(results) -> Figure:
     ax.legend()
     return figure
 # --8<-- [end:plots]
-
-
-# The figures the page asks for (`fig:mnist.NAME`): the same calls as on the page.
-@cache
-def splits():
-    return prepare(load_mnist())
-
-
-@cache
-def final_model():
-    X_train, y_train, X_val, y_val, _, _ = splits()
-    torch.manual_seed(0)
-    model = MLP((784, 256, 128, 10))
-    optimizer = torch.optim.Adam(model.parameters(), lr=2e-3)
-    history = train(model, optimizer, X_train, y_train, X_val, y_val, epochs=10, batch_size=256, one_cycle=True)
-    return model, history
-
-
-def digits_figure() -> Figure:
-    data = load_mnist()
-    return plot_digits(data.train_images[:30], data.train_labels[:30].tolist())
-
-
-def history_figure() -> Figure:
-    return plot_history(final_model()[1])
-
-
-def confusion_figure() -> Figure:
-    X_test, y_test = splits()[4:]
-    return plot_confusion(confusion_matrix(predict(final_model()[0], X_test).argmax(dim=1), y_test))
-
-
-def mistakes_figure() -> Figure:
-    data, (X_test, y_test) = load_mnist(), splits()[4:]
-    probabilities = predict(final_model()[0], X_test)
-    return plot_mistakes(data.test_images, y_test, probabilities, confident_mistakes(probabilities, y_test))
-
-
-def weights_figure() -> Figure:
-    return plot_weights(final_model()[0])
-
-
-def sweep_figure() -> Figure:
-    X_train, y_train, X_val, y_val = splits()[:4]
-    results = {lr: fit(X_train[:10_000], y_train[:10_000], X_val, y_val, epochs=5, lr=lr)[1] for lr in SWEEP_LRS}
-    return plot_sweep(results)
-
-
-SWEEP_LRS = (3e-4, 1e-3, 3e-3, 1e-2)  # as on the page

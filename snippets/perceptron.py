@@ -5,8 +5,6 @@ docs/perceptron.md, in this order.
 """
 
 # --8<-- [start:imports]
-from functools import cache
-
 import torch
 from matplotlib.figure import Figure
 from torch import nn
@@ -158,29 +156,3 @@ def plot_gates(lines: dict) -> Figure:
         ax.set_aspect("equal")
     return figure
 # --8<-- [end:plots]
-
-
-# The figures the page asks for (`fig:perceptron.NAME`): the same calls as on the page.
-@cache
-def blobs_history():
-    torch.manual_seed(0)
-    X, y = two_blobs()
-    return X, y, train(Perceptron(2), X, y)
-
-
-def boundaries_figure() -> Figure:
-    return plot_boundaries(*blobs_history())
-
-
-def loss_figure() -> Figure:
-    return plot_loss(blobs_history()[2])
-
-
-def gates_figure() -> Figure:
-    lines = {}
-    for name in ("AND", "OR"):
-        model = fit_gate(GATES[name])
-        lines[name] = (model.linear.weight.detach().squeeze(0), model.linear.bias.detach())
-    _, w, b = best_line(GATE_INPUTS, GATES["XOR"])
-    lines["XOR"] = (w, b)
-    return plot_gates(lines)

@@ -1,4 +1,5 @@
-"""One place that sets up determinism for the tests: the Agg backend, CPU, fixed seeds."""
+"""One place that sets up the tests: the Agg backend, fixed seeds, the built site, the MNIST files, and the
+`--update-outputs` option that writes each block's real output into its page instead of failing."""
 
 import os
 import random
@@ -18,7 +19,28 @@ import torch  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "hooks"))
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-os.environ.setdefault("NN_BASICS_DATA", str(ROOT.parent / "shared" / "data" / "mnist"))
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--update-outputs",
+        action="store_true",
+        help="write each block's printed output into its page's #> lines instead of failing on a difference",
+    )
+
+
+def pytest_collection_modifyitems(items):
+    """The pages' blocks first: a page's run happens there, and its failures read best there."""
+    items.sort(key=lambda item: item.path.name != "test_pages.py")
+
+
+def pytest_sessionfinish(session):
+    from pagecode import rewrite
+
+    pending = getattr(session.config, "nn_rewrites", [])
+    for block, output in sorted(pending, key=lambda item: (item[0].page, -item[0].lineno)):  # bottom up
+        rewrite(block, output)
+        print(f"\nrewrote the output of {block.id}")
 
 
 @pytest.fixture(autouse=True)
@@ -29,6 +51,20 @@ def seeded():
     torch.manual_seed(0)
     yield
     plt.close("all")
+
+
+@pytest.fixture(scope="session")
+def mnist_folder():
+    """The folder with the four MNIST files. Without NN_BASICS_DATA the default folder is tried and the test
+    skips if it lacks them; a folder NN_BASICS_DATA names must hold them (CI gives the data: nothing skips)."""
+    from snippets import mnist_data
+
+    folder = mnist_data.data_folder()
+    if all(mnist_data.find(folder, name) for name, _ in mnist_data.FILES.values()):
+        return folder
+    if os.environ.get("NN_BASICS_DATA"):
+        pytest.fail(f"NN_BASICS_DATA={os.environ['NN_BASICS_DATA']} does not hold the four MNIST files")
+    pytest.skip(f"needs full MNIST: set NN_BASICS_DATA to a folder with the four files (not in {folder})")
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 import torch
-from matplotlib.figure import Figure
 from torch import nn
 
 from snippets import activations as a
@@ -158,9 +157,3 @@ def test_softmax_is_stable_and_equals_torch():
 def test_bad_input_is_refused_naming_expected_and_got(call, message):
     with pytest.raises(ValueError, match=message):
         call()
-
-
-def test_every_figure_recipe_returns_a_figure(monkeypatch):
-    monkeypatch.setattr(a, "measured_costs", lambda: {"ReLU": 1.0, "tanh": 2.5})
-    for recipe in (a.functions_figure, a.cost_figure, a.gradients_figure, a.losses_figure, a.spirals_figure):
-        assert isinstance(recipe(), Figure)

@@ -5,7 +5,6 @@ import math
 
 import pytest
 import torch
-from matplotlib.figure import Figure
 from torch import nn
 from torch.distributions import Bernoulli, Categorical, Normal
 
@@ -255,11 +254,3 @@ def test_gaussian_nll_is_stationary_at_the_sample_mean_and_biased_variance():
     var = samples.var(correction=0).clone().requires_grad_()
     nn.GaussianNLLLoss()(mean.expand(500), samples, var.expand(500)).backward()
     assert abs(mean.grad) < 1e-12 and abs(var.grad) < 1e-12
-
-
-@pytest.mark.parametrize(
-    "make", [L.line_fits_figure, L.penalty_figure, L.logit_gradients_figure, L.saturation_figure]
-)
-def test_the_figures_are_figures_with_axes(make):
-    figure = make()
-    assert isinstance(figure, Figure) and figure.axes and figure.axes[0].lines

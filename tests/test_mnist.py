@@ -34,8 +34,8 @@ def test_to_inputs_scales_normalises_and_flattens():
         m.to_inputs(x.reshape(3, 784))
 
 
-def test_mean_and_std_are_those_of_the_training_images():
-    pixels = md.load_full(md.data_folder()).train_images.double() / 255
+def test_mean_and_std_are_those_of_the_training_images(mnist_folder):
+    pixels = md.load_full(mnist_folder).train_images.double() / 255
     assert abs(pixels.mean().item() - m.MEAN) < 5e-5 and abs(pixels.std().item() - m.STD) < 5e-5
 
 

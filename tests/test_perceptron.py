@@ -2,7 +2,6 @@
 
 import pytest
 import torch
-from matplotlib.figure import Figure
 
 from snippets import perceptron as p
 
@@ -54,9 +53,3 @@ def test_and_or_are_learned_and_xor_is_not():
 def test_no_line_gets_xor_right_but_one_gets_and_right():
     assert p.best_line(p.GATE_INPUTS, p.GATES["XOR"], n_lines=50_000)[0] == 0.75
     assert p.best_line(p.GATE_INPUTS, p.GATES["AND"])[0] == 1.0
-
-
-@pytest.mark.parametrize("make", [p.boundaries_figure, p.loss_figure, p.gates_figure])
-def test_the_figures_are_figures_with_axes(make):
-    figure = make()
-    assert isinstance(figure, Figure) and figure.axes

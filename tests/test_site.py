@@ -1,15 +1,20 @@
-"""The site builds with --strict, and the build hooks fail loudly, cache by content and draw the same bytes."""
+"""The site builds with --strict; the build reads each page's one run, caches it by content, takes its figures
+from it in both palettes, and fails loudly, naming the page line, when something is wrong."""
 
+import re
 import shutil
 import subprocess
 import sys
 import textwrap
 
+import nbformat
 import pytest
 from maths import tex_to_mathml
 from pagecode import ROOT
+from run import key
 
 MKDOCS = [sys.executable, "-m", "mkdocs", "build", "--strict"]
+CHAPTERS = ["perceptron", "activations", "losses", "mlp", "mnist"]
 
 
 def build(project, site_dir=None):
@@ -23,12 +28,17 @@ def test_the_site_builds_strict_with_no_warning(built_site):
     assert (built_site / "perceptron" / "index.html").exists()
 
 
-def test_every_page_figure_is_in_the_site(built_site):
-    html = (built_site / "perceptron" / "index.html").read_text()
-    for name in ("boundaries_figure", "loss_figure", "gates_figure"):
-        for palette in ("light", "dark"):
-            assert f"../figures/perceptron/{name}.{palette}.svg#only-{palette}" in html
-            assert (built_site / "figures" / "perceptron" / f"{name}.{palette}.svg").stat().st_size > 1000
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_every_figure_a_page_places_is_in_the_site_in_both_palettes(built_site, chapter):
+    html = (built_site / chapter / "index.html").read_text()
+    places = len(re.findall(r"\]\(fig:", (ROOT / "docs" / f"{chapter}.md").read_text()))
+    figures = re.findall(r'<figure class="nn-figure">(.*?)</figure>', html, re.DOTALL)
+    assert places and len(figures) == places
+    for figure in figures:
+        light, dark = re.findall(r'src="\.\./(figures/[\w/-]+)\.(light|dark)\.svg#only-\2"', figure)
+        assert light[0] == dark[0] and (light[1], dark[1]) == ("light", "dark")
+        assert (built_site / f"{light[0]}.light.svg").stat().st_size > 1000
+        assert re.search(r'width="\d+"', figure) and re.search(r'height="\d+"', figure) and "data-text-pt" in figure
     assert "fig:" not in html
 
 
@@ -44,6 +54,20 @@ def test_bad_tex_is_an_error():
         tex_to_mathml(r"\frac{1}{", display=True)
 
 
+def test_the_run_key_does_not_depend_on_how_the_data_folder_is_spelled(tmp_path, monkeypatch):
+    cells = [nbformat.v4.new_code_cell("# setup"), nbformat.v4.new_code_cell("from snippets.mnist_data import load_mnist")]
+    (tmp_path / "data").mkdir()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NN_BASICS_DATA", "data")
+    relative = key(cells)
+    monkeypatch.setenv("NN_BASICS_DATA", str(tmp_path / "data" / ".." / "data"))
+    assert key(cells) == relative
+    (tmp_path / "data" / "t10k-labels-idx1-ubyte.gz").write_bytes(b"now there is a file")
+    assert key(cells) != relative
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")  # another thread count: another run
+    assert key(cells) != relative
+
+
 # A small project with the real hooks and a toy snippets package, to break things on purpose.
 DEMO = """
 from matplotlib.figure import Figure
@@ -52,12 +76,6 @@ def line_figure():
     figure = Figure(figsize=(3, 2))
     figure.subplots().plot([0, 1, 4, 9])
     return figure
-
-def broken_figure():
-    raise RuntimeError("the data file is gone")
-
-def not_a_figure():
-    return 42
 """
 
 
@@ -69,58 +87,78 @@ def project(tmp_path):
     (tmp_path / "snippets" / "__init__.py").write_text("")
     (tmp_path / "snippets" / "demo.py").write_text(DEMO)
     (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text("# Home\n")
     config = (ROOT / "mkdocs.yml").read_text().split("# Navigation")[0]
     (tmp_path / "mkdocs.yml").write_text(config.replace("extra_css:\n  - assets/extra.css\n", ""))
     return tmp_path
 
 
 def page(project, text):
-    (project / "docs" / "index.md").write_text(textwrap.dedent(text))
+    (project / "docs" / "demo.md").write_text(textwrap.dedent(text))
 
 
-def test_a_figure_is_drawn_once_then_cached_and_redrawn_when_its_module_changes(project):
-    page(project, "# Demo\n\n![A line](fig:demo.line_figure)\n")
-    first = build(project)
-    assert first.returncode == 0, first.stderr
-    assert "1 drawn" in first.stderr
-    again = build(project)
-    assert "1 cached, none drawn" in again.stderr
+FIGURE_PAGE = """\
+# Demo
+
+```python
+from snippets.demo import line_figure
+
+line_figure()
+```
+
+![A rising curve](fig:line "Four points.")
+"""
+
+
+def test_a_figure_is_the_output_of_its_block_in_both_palettes(project):
+    page(project, FIGURE_PAGE)
+    result = build(project)
+    assert result.returncode == 0, result.stderr
+    light = (project / "site" / "figures" / "demo" / "line.light.svg").read_text()
+    dark = (project / "site" / "figures" / "demo" / "line.dark.svg").read_text()
+    assert "#1f77b4" in light and "#1f77b4" not in dark and "#64b5f6" in dark  # the first colour of the cycle
+    assert light.replace("#1f77b4", "#64b5f6").count("<path") == dark.count("<path")
+    html = (project / "site" / "demo" / "index.html").read_text()
+    assert 'alt="A rising curve"' in html and "<figcaption>Four points.</figcaption>" in html
+
+
+def test_the_run_is_cached_by_content(project):
+    page(project, FIGURE_PAGE)
+    assert "running docs/demo.md" in build(project).stderr
+    assert "running docs/demo.md" not in build(project).stderr
+    page(project, FIGURE_PAGE.replace("# Demo", "# Demo, renamed"))  # prose: the same run
+    assert "running docs/demo.md" not in build(project).stderr
     demo = project / "snippets" / "demo.py"
-    demo.write_text(demo.read_text().replace("[0, 1, 4, 9]", "[0, 1, 2, 3]"))
-    edited = build(project)
-    assert "0 cached, 1 drawn" in edited.stderr
+    demo.write_text(demo.read_text().replace("[0, 1, 4, 9]", "[0, 1, 2, 3]"))  # an imported module: a new run
+    assert "running docs/demo.md" in build(project).stderr
 
 
 def test_two_cold_builds_give_identical_bytes(project):
-    page(project, "# Demo\n\n![A line](fig:demo.line_figure)\n\n![Raster](fig:demo.line_figure.png)\n")
+    page(project, FIGURE_PAGE)
     assert build(project, project / "one").returncode == 0
     shutil.rmtree(project / ".cache")
     assert build(project, project / "two").returncode == 0
-    for palette in ("light", "dark"):
-        for fmt in ("svg", "png"):
-            name = f"figures/demo/line_figure.{palette}.{fmt}"
-            assert (project / "one" / name).read_bytes() == (project / "two" / name).read_bytes()
+    for name in ("figures/demo/line.light.svg", "figures/demo/line.dark.svg", "notebooks/demo.ipynb"):
+        assert (project / "one" / name).read_bytes() == (project / "two" / name).read_bytes(), name
 
 
 @pytest.mark.parametrize(
-    "reference, message",
+    "text, message",
     [
-        ("fig:demo.broken_figure", "fig:demo.broken_figure' failed: RuntimeError: the data file is gone"),
-        ("fig:demo.missing_figure", "snippets/demo.py has no function 'missing_figure'"),
-        ("fig:nowhere.line_figure", "there is no snippets/nowhere.py"),
-        ("fig:demo.not_a_figure", "not_a_figure() returned int, not a matplotlib Figure"),
+        (FIGURE_PAGE.replace('![A rising curve](fig:line "Four points.")', ""),
+         "demo.md: its code displays 1 figures and the page places 0"),
+        ('# Demo\n\n![A curve](fig:line)\n\n```python\nfrom snippets.demo import line_figure\n\nline_figure()\n```\n',
+         "demo.md:3: fig:line is figure 1 of the page's run, drawn by the block at line 5: place it right after"),
+        ("# Demo\n\nSome text.\n\n```python\nx = 1\n```\n\n```python\n1 / 0\n```\n",
+         "the block at docs/demo.md:9 raised:"),
+        ('# Demo\n\n```python\n--8<-- "snippets/demo.py:no_such_section"\n```\n',
+         'demo.md:4: --8<-- "snippets/demo.py:no_such_section": '),
+        ('# Demo\n\n```python\n--8<-- "snippets/gone.py"\n```\n', 'demo.md:4: --8<-- "snippets/gone.py": '),
     ],
+    ids=["figure-not-placed", "figure-before-its-block", "block-raises", "missing-section", "missing-file"],
 )
-def test_a_broken_figure_fails_the_build_naming_it(project, reference, message):
-    page(project, f"# Demo\n\n![Broken]({reference})\n")
+def test_a_broken_page_fails_the_build_naming_the_place(project, text, message):
+    page(project, text)
     result = build(project)
     assert result.returncode != 0
-    assert message in result.stderr
-
-
-@pytest.mark.parametrize("include", ['"snippets/demo.py:no_such_section"', '"snippets/gone.py"'])
-def test_a_missing_include_fails_the_build(project, include):
-    page(project, f"# Demo\n\n```python\n--8<-- {include}\n```\n")
-    result = build(project)
-    assert result.returncode != 0
-    assert f"index.md:4: --8<-- {include}: " in result.stderr
+    assert message in result.stderr, result.stderr[-2000:]
