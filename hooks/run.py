@@ -93,10 +93,15 @@ def data_folder() -> Path:
     return Path(os.environ.get("NN_BASICS_DATA") or "~/.cache/nn-basics/mnist").expanduser().resolve()
 
 
+def code(source: str) -> str:
+    """The source without its `#>` lines: what runs. Rewriting a shown output does not change it."""
+    return "\n".join(line for line in source.splitlines() if not line.strip().startswith("#>"))
+
+
 def key(cells: list) -> str:
     digest = hashlib.sha256(Path(__file__).read_bytes() + KERNEL_SETUP.read_bytes())
     for cell in cells:
-        digest.update(json.dumps([cell.source, cell.metadata.get("tags")]).encode())
+        digest.update(json.dumps([code(cell.source), cell.metadata.get("tags")]).encode())
     modules = snippet_modules([cell.source for cell in cells[1:]])
     for path in sorted(modules):
         digest.update(path.read_bytes())
@@ -127,6 +132,8 @@ def page_run(page: Path) -> nbformat.NotebookNode:
                 partial = stored.with_suffix(".partial")
                 nbformat.write(notebook, partial)
                 os.replace(partial, stored)
+    for cell, current in zip(_runs[run_key].cells, cells):
+        cell.source = current.source  # the page's `#>` lines as they are now
     return _runs[run_key]
 
 

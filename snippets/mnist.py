@@ -1,4 +1,5 @@
-"""MNIST end to end: a common tutorial network corrected, trained, evaluated, regularised and cross-validated.
+"""MNIST end to end: the data prepared, a common tutorial network corrected, a recipe chosen on validation
+data, one test evaluation, the model saved and reloaded.
 
 The sections between `# --8<-- [start:NAME]` and `# --8<-- [end:NAME]` are shown on docs/mnist.md,
 in this order. The data comes from snippets/mnist_data.py.
@@ -6,42 +7,39 @@ in this order. The data comes from snippets/mnist_data.py.
 
 # --8<-- [start:imports]
 import copy
+import time
 
 import torch
 from matplotlib.figure import Figure
 from torch import nn
-from tqdm import tqdm
+from torch.utils.data import DataLoader, Dataset
 
 # --8<-- [end:imports]
 
 
 # --8<-- [start:prepare]
-MEAN, STD = 0.1307, 0.3081  # of the 60,000 training images, pixels scaled to [0, 1]
-
-
-def to_inputs(images: torch.Tensor) -> torch.Tensor:
-    """uint8 images (n, 28, 28) -> normalised float rows (n, 784)."""
-    if images.dtype != torch.uint8 or images.shape[1:] != (28, 28):
-        raise ValueError(f"expected uint8 images of shape (n, 28, 28), got {images.dtype} {tuple(images.shape)}")
-    return ((images.float() / 255 - MEAN) / STD).flatten(1)
-
-
-def prepare(data, n_val: int | None = None, seed: int = 0):
-    """Inputs and labels for training, validation (held out of the training images) and test."""
-    n_val = n_val if n_val is not None else len(data.train_labels) // 12  # 5,000 of 60,000
-    order = torch.randperm(len(data.train_labels), generator=torch.Generator().manual_seed(seed))
+def split(images, labels, n_val=None, seed=0):
+    """Hold n_val examples (by default 1 in 12: 5,000 of 60,000) out for validation, chosen at random."""
+    n_val = len(labels) // 12 if n_val is None else n_val
+    order = torch.randperm(len(labels), generator=torch.Generator().manual_seed(seed))
     train, val = order[n_val:], order[:n_val]
-    X, y = to_inputs(data.train_images), data.train_labels
-    return X[train], y[train], X[val], y[val], to_inputs(data.test_images), data.test_labels
+    return images[train], labels[train], images[val], labels[val]
+
+
+def pixel_stats(images: torch.Tensor) -> tuple[float, float]:
+    """Mean and standard deviation of the pixels, scaled to [0, 1]."""
+    pixels = images.double() / 255
+    return pixels.mean().item(), pixels.std().item()
+
+
+def to_inputs(images: torch.Tensor, mean: float, std: float) -> torch.Tensor:
+    """uint8 images (n, 28, 28) -> normalised float32 rows (n, 784)."""
+    if images.dtype != torch.uint8 or images.shape[1:] != (28, 28):
+        raise ValueError(
+            f"expected uint8 images of shape (n, 28, 28), got {images.dtype} {tuple(images.shape)}"
+        )
+    return ((images.float() / 255 - mean) / std).flatten(1)
 # --8<-- [end:prepare]
-
-
-# --8<-- [start:softmax]
-def softmax(z: torch.Tensor) -> torch.Tensor:
-    """Softmax over each row; subtracting the row maximum changes nothing but avoids exp overflow."""
-    e = torch.exp(z - z.max(dim=1, keepdim=True).values)
-    return e / e.sum(dim=1, keepdim=True)
-# --8<-- [end:softmax]
 
 
 # --8<-- [start:modules]
@@ -50,15 +48,15 @@ class SigmoidNet(nn.Module):
 
     def __init__(self):
         super().__init__()
-        self.hidden = nn.Linear(784, 256)
-        self.output = nn.Linear(256, 10)
+        self.fc1 = nn.Linear(784, 256)
+        self.fc2 = nn.Linear(256, 10)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.output(torch.sigmoid(self.hidden(x.flatten(1))))  # logits: CrossEntropyLoss applies softmax
+        return self.fc2(torch.sigmoid(self.fc1(x.flatten(1))))  # logits
 
 
 class MLP(nn.Module):
-    """784 -> ... -> 10 with ReLU between layers, returning logits."""
+    """784 -> hidden layers with ReLU -> 10 logits, Kaiming-initialised."""
 
     def __init__(self, sizes=(784, 128, 64, 10)):
         super().__init__()
@@ -76,24 +74,58 @@ class MLP(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.ndim < 2 or x[0].numel() != 784 or not x.is_floating_point():
             raise ValueError(
-                f"expected float inputs of shape (batch, 784) or (batch, 28, 28), got {x.dtype} {tuple(x.shape)}; "
-                "convert uint8 images with to_inputs(images)"
+                f"expected float inputs of shape (batch, 784) or (batch, 28, 28), "
+                f"got {x.dtype} {tuple(x.shape)}; convert uint8 images with to_inputs(images, mean, std)"
             )
         return self.layers(x.flatten(1))
 # --8<-- [end:modules]
 
 
-# --8<-- [start:train]
-def batches(X, y, batch_size, generator):
-    """Shuffled mini-batches, indexed straight out of the tensors in memory."""
-    order = torch.randperm(len(y), generator=generator)
+# --8<-- [start:loader]
+class NormalisedMNIST(Dataset):
+    """Images converted and normalised one at a time, when the DataLoader asks for them."""
+
+    def __init__(self, images, labels, mean, std):
+        self.images, self.labels, self.mean, self.std = images, labels, mean, std
+
+    def __len__(self):
+        return len(self.labels)
+
+    def __getitem__(self, i):
+        return (self.images[i].float() / 255 - self.mean) / self.std, self.labels[i]
+
+
+def in_memory_batches(X, y, batch_size, generator):
+    """Shuffled mini-batches indexed straight out of tensors already prepared (and on the device)."""
+    order = torch.randperm(len(y), generator=generator).to(y.device)
     for start in range(0, len(y), batch_size):
         index = order[start : start + batch_size]
         yield X[index], y[index]
+# --8<-- [end:loader]
 
 
-@torch.no_grad()
+# --8<-- [start:train]
+def train_epoch(model, optimizer, batches, loss_fn, scheduler=None) -> float:
+    """One pass over `batches`, any iterable of (inputs, labels); returns the mean training loss."""
+    model.train()
+    device = next(model.parameters()).device
+    total, count = 0.0, 0
+    for X, y in batches:
+        X, y = X.to(device), y.to(device)  # no copy when they are there already
+        optimizer.zero_grad()
+        loss = loss_fn(model(X), y)
+        loss.backward()
+        optimizer.step()
+        if scheduler is not None:
+            scheduler.step()  # one-cycle: a new learning rate after every batch
+        total += loss.item() * len(y)
+        count += len(y)
+    return total / count
+
+
+@torch.inference_mode()
 def evaluate(model, X, y) -> dict:
+    """Loss and accuracy on (X, y), in evaluation mode and without building a graph."""
     model.eval()
     logits = model(X)
     return {
@@ -102,53 +134,84 @@ def evaluate(model, X, y) -> dict:
     }
 
 
-def train(model, optimizer, X, y, X_val, y_val, epochs, batch_size=512, one_cycle=False, patience=None, seed=0):
-    """Mini-batch training on the cross-entropy; one row of history per epoch.
+def train(model, optimizer, X, y, X_val, y_val, epochs, batch_size=256, one_cycle=False,
+          label_smoothing=0.0, patience=None, seed=0) -> list[dict]:
+    """Train on (X, y), validating after every epoch; one row of history per epoch.
 
-    one_cycle: the learning rate rises to the optimizer's lr and falls again (OneCycleLR), stepped per batch.
-    patience: stop when the validation loss has not improved for that many epochs, and keep the best weights.
+    one_cycle: the learning rate rises to the optimizer's lr and falls to almost 0 (OneCycleLR).
+    patience: early stopping; stop once the validation loss has not improved for that many epochs,
+    and go back to the weights of the epoch with the lowest validation loss.
     """
     generator = torch.Generator().manual_seed(seed)
-    loss_fn = nn.CrossEntropyLoss()
-    steps = (len(y) + batch_size - 1) // batch_size
+    loss_fn = nn.CrossEntropyLoss(label_smoothing=label_smoothing)
     scheduler = None
     if one_cycle:
+        steps = epochs * -(-len(y) // batch_size)  # batches per epoch, rounded up
         lr = optimizer.param_groups[0]["lr"]
-        scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=epochs * steps)
-    history, best, best_state = [], float("inf"), None
-    bar = tqdm(range(1, epochs + 1), desc="epochs", leave=False)
-    for epoch in bar:
-        model.train()
-        total_loss = correct = 0.0
-        for X_batch, y_batch in batches(X, y, batch_size, generator):
-            optimizer.zero_grad()
-            logits = model(X_batch)
-            loss = loss_fn(logits, y_batch)
-            loss.backward()
-            optimizer.step()
-            if scheduler:
-                scheduler.step()
-            total_loss += loss.item() * len(y_batch)
-            correct += (logits.argmax(dim=1) == y_batch).sum().item()
+        scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=steps)
+    history, best = [], None
+    for epoch in range(1, epochs + 1):
+        batches = in_memory_batches(X, y, batch_size, generator)
+        loss = train_epoch(model, optimizer, batches, loss_fn, scheduler)
         val = evaluate(model, X_val, y_val)
-        history.append(
-            {"epoch": epoch, "loss": total_loss / len(y), "accuracy": correct / len(y),
-             "val_loss": val["loss"], "val_accuracy": val["accuracy"]}
-        )
-        bar.set_postfix(val_loss=f"{val['loss']:.4f}", val_accuracy=f"{val['accuracy']:.2%}")
-        if patience is not None:
-            if val["loss"] < best:
-                best, best_state = val["loss"], copy.deepcopy(model.state_dict())
-            elif epoch - min(history, key=lambda h: h["val_loss"])["epoch"] >= patience:
-                break
-    if best_state is not None:
-        model.load_state_dict(best_state)  # the weights of the epoch with the lowest validation loss
+        history.append({"epoch": epoch, "loss": loss, "val_loss": val["loss"], "val_accuracy": val["accuracy"]})
+        if patience is None:
+            continue
+        if best is None or val["loss"] < best["val_loss"]:
+            best, best_state = history[-1], copy.deepcopy(model.state_dict())
+        elif epoch - best["epoch"] >= patience:
+            break
+    if best is not None:
+        model.load_state_dict(best_state)
     return history
 # --8<-- [end:train]
 
 
+# --8<-- [start:sweep]
+def make_optimizer(model, name="adam", lr=1e-3, weight_decay=0.0):
+    """SGD with momentum, Adam or AdamW; weight decay on the weights only, never on the biases."""
+    weights = [p for n, p in model.named_parameters() if n.endswith("weight")]
+    biases = [p for n, p in model.named_parameters() if not n.endswith("weight")]
+    groups = [{"params": weights, "weight_decay": weight_decay}, {"params": biases, "weight_decay": 0.0}]
+    if name == "sgd":
+        return torch.optim.SGD(groups, lr=lr, momentum=0.9)
+    if name == "adam":
+        return torch.optim.Adam(groups, lr=lr)
+    if name == "adamw":
+        return torch.optim.AdamW(groups, lr=lr)
+    raise ValueError(f"expected an optimizer name in ('sgd', 'adam', 'adamw'), got {name!r}")
+
+
+def fit(X, y, X_val, y_val, sizes=(784, 128, 64, 10), optimizer="adam", lr=1e-3, weight_decay=0.0,
+        one_cycle=False, label_smoothing=0.0, epochs=3, batch_size=256, patience=None, seed=0):
+    """A fresh MLP trained with one setting (on the device X is on); returns the model and its history."""
+    torch.manual_seed(seed)
+    model = MLP(sizes).to(X.device)
+    optimizer = make_optimizer(model, optimizer, lr, weight_decay)
+    history = train(model, optimizer, X, y, X_val, y_val, epochs, batch_size, one_cycle, label_smoothing,
+                    patience, seed)
+    return model, history
+
+
+def weight_norm(model) -> float:
+    """The L2 norm of all weights (not biases): what weight decay pulls towards zero."""
+    return torch.sqrt(sum((p**2).sum() for n, p in model.named_parameters() if n.endswith("weight"))).item()
+
+
+def k_fold(X, y, k=5, seed=0, **setting) -> torch.Tensor:
+    """Validation accuracy of each of k models, each validated on one fold and trained on the other k - 1."""
+    folds = torch.randperm(len(y), generator=torch.Generator().manual_seed(seed)).to(y.device).chunk(k)
+    scores = []
+    for i, val in enumerate(folds):
+        train_index = torch.cat([fold for j, fold in enumerate(folds) if j != i])
+        model, _ = fit(X[train_index], y[train_index], X[val], y[val], seed=seed, **setting)
+        scores.append(evaluate(model, X[val], y[val])["accuracy"])
+    return torch.tensor(scores)
+# --8<-- [end:sweep]
+
+
 # --8<-- [start:metrics]
-@torch.no_grad()
+@torch.inference_mode()
 def predict(model, X) -> torch.Tensor:
     model.eval()
     return torch.softmax(model(X), dim=1)  # (n, 10) probabilities
@@ -174,106 +237,84 @@ def confident_mistakes(probabilities, y, k=10):
 # --8<-- [end:metrics]
 
 
-# --8<-- [start:practice]
-def weight_norm(model) -> float:
-    """The L2 norm of all weights (not biases): what weight_decay pulls towards zero."""
-    return torch.sqrt(sum((p**2).sum() for name, p in model.named_parameters() if name.endswith("weight"))).item()
-
-
-def fit(X, y, X_val, y_val, epochs=10, lr=1e-3, weight_decay=0.0, sizes=(784, 128, 64, 10), patience=None, seed=0):
-    """A fresh MLP trained with Adam; returns the model and its history."""
-    torch.manual_seed(seed)
-    model = MLP(sizes)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
-    return model, train(model, optimizer, X, y, X_val, y_val, epochs, batch_size=128, patience=patience, seed=seed)
-
-
-def k_fold(X, y, k=5, seed=0, **fit_options) -> list[float]:
-    """Validation accuracy of each of k models, each validated on one fold and trained on the others."""
-    folds = torch.randperm(len(y), generator=torch.Generator().manual_seed(seed)).chunk(k)
-    scores = []
-    for i, val in enumerate(folds):
-        train_index = torch.cat([fold for j, fold in enumerate(folds) if j != i])
-        _, history = fit(X[train_index], y[train_index], X[val], y[val], seed=seed, **fit_options)
-        scores.append(history[-1]["val_accuracy"])
-    return scores
-# --8<-- [end:practice]
+# --8<-- [start:timing]
+def samples_per_second(model, make_batches, n, repeats=2) -> float:
+    """Training throughput: n examples per pass over make_batches(), the fastest of `repeats` passes."""
+    optimizer = torch.optim.Adam(model.parameters())
+    seconds = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        train_epoch(model, optimizer, make_batches(), nn.functional.cross_entropy)
+        seconds.append(time.perf_counter() - start)
+    return n / min(seconds)
+# --8<-- [end:timing]
 
 
 # --8<-- [start:plots]
-def plot_digits(images, labels, title=None, columns=10) -> Figure:
-    rows = (len(images) + columns - 1) // columns
-    figure = Figure(figsize=(columns * 0.9, rows * 1.05), layout="constrained")
+def plot_digits(images, labels, columns=8) -> Figure:
+    rows = -(-len(images) // columns)
+    figure = Figure(figsize=(5, rows * 0.78), layout="constrained")
     for ax, image, label in zip(figure.subplots(rows, columns).flat, images, labels):
-        ax.imshow(image.numpy(), cmap="gray_r")
-        ax.set_title(str(label), fontsize=10)
-    for ax in figure.axes:
+        ax.imshow(image.cpu().numpy(), cmap="gray_r")
+        ax.set_title(str(label))
         ax.axis("off")
-    if title:
-        figure.suptitle(title)
     return figure
 
 
 def plot_history(history) -> Figure:
-    figure = Figure(figsize=(10, 3.6), layout="constrained")
+    figure = Figure(figsize=(5, 3.6), layout="constrained")
+    loss_ax, accuracy_ax = figure.subplots(2, 1, sharex=True)
     epochs = [h["epoch"] for h in history]
-    for ax, metric, label in zip(figure.subplots(1, 2), ("loss", "accuracy"), ("cross-entropy loss", "accuracy")):
-        ax.plot(epochs, [h[metric] for h in history], marker="o", label="training (running, over the epoch)")
-        ax.plot(epochs, [h[f"val_{metric}"] for h in history], marker="o", label="validation")
-        ax.set_xlabel("epoch")
-        ax.set_ylabel(label)
+    loss_ax.plot(epochs, [h["loss"] for h in history], marker="o", label="training (during the epoch)")
+    loss_ax.plot(epochs, [h["val_loss"] for h in history], marker="s", label="validation")
+    loss_ax.set_ylabel("loss")
+    loss_ax.legend()
+    accuracy_ax.plot(epochs, [100 * h["val_accuracy"] for h in history], marker="s", color="C1")
+    accuracy_ax.set_ylabel("validation\naccuracy (%)")
+    accuracy_ax.set_xlabel("epoch")
+    accuracy_ax.set_xticks(epochs)
+    for ax in (loss_ax, accuracy_ax):
         ax.grid(alpha=0.4)
-    figure.axes[0].legend()
     return figure
 
 
 def plot_confusion(counts) -> Figure:
-    figure = Figure(figsize=(6, 5.2), layout="constrained")
+    figure = Figure(figsize=(5, 4.4), layout="constrained")
     ax = figure.subplots()
-    off_diagonal = counts.clone().fill_diagonal_(0)
-    image = ax.imshow(off_diagonal.numpy(), cmap="viridis")
+    mistakes = counts.clone().fill_diagonal_(0)
+    image = ax.imshow(mistakes.cpu().numpy(), cmap="Greys")
     for true in range(10):
         for predicted in range(10):
-            ax.text(predicted, true, int(counts[true, predicted]), ha="center", va="center", fontsize=8,
-                    color="white" if off_diagonal[true, predicted] < off_diagonal.max() / 2 else "black")
+            if true != predicted and mistakes[true, predicted] > 0:
+                dark = mistakes[true, predicted] > mistakes.max() / 2
+                ax.text(predicted, true, int(mistakes[true, predicted]), ha="center", va="center",
+                        color="white" if dark else "black")
     ax.set_xticks(range(10))
     ax.set_yticks(range(10))
     ax.set_xlabel("predicted digit")
     ax.set_ylabel("true digit")
-    figure.colorbar(image, label="mistakes (the diagonal, right answers, is not coloured)")
+    figure.colorbar(image, label="test digits taken for another")
     return figure
 
 
 def plot_mistakes(images, labels, probabilities, index, columns=5) -> Figure:
     confidence, predicted = probabilities[index].max(dim=1)
-    rows = (len(index) + columns - 1) // columns
-    figure = Figure(figsize=(columns * 1.5, rows * 1.9), layout="constrained")
-    for ax, i, p, c in zip(figure.subplots(rows, columns).flat, index.tolist(), predicted.tolist(), confidence.tolist()):
-        ax.imshow(images[i].numpy(), cmap="gray_r")
-        ax.set_title(f"said {p} ({c:.1%})\nis {labels[i].item()}", fontsize=9)
+    rows = -(-len(index) // columns)
+    figure = Figure(figsize=(5, rows * 1.45), layout="constrained")
+    for ax, i, p, c in zip(figure.subplots(rows, columns).flat, index.tolist(), predicted.tolist(),
+                           confidence.tolist()):
+        ax.imshow(images[i].cpu().numpy(), cmap="gray_r")
+        ax.set_title(f"{p} ({c:.0%})\nis {labels[i].item()}")
         ax.axis("off")
     return figure
 
 
-def plot_weights(model, n=20) -> Figure:
-    weights = model.layers[0].weight.detach()[:n].reshape(-1, 28, 28)
-    figure = Figure(figsize=(10, 2.3), layout="constrained")
+def plot_weights(model, n=16) -> Figure:
+    weights = model.layers[0].weight.detach()[:n].reshape(-1, 28, 28).cpu()
+    figure = Figure(figsize=(5, 2.6), layout="constrained")
     for ax, w in zip(figure.subplots(2, n // 2).flat, weights):
-        limit = w.abs().max()
-        ax.imshow(w.numpy(), cmap="RdBu_r", vmin=-limit.item(), vmax=limit.item())
+        limit = w.abs().max().item()
+        ax.imshow(w.numpy(), cmap="RdBu_r", vmin=-limit, vmax=limit)
         ax.axis("off")
-    return figure
-
-
-def plot_sweep(results) -> Figure:
-    """results: {learning rate: history}"""
-    figure = Figure(figsize=(6, 3.6), layout="constrained")
-    ax = figure.subplots()
-    for lr, history in results.items():
-        ax.plot([h["epoch"] for h in history], [h["val_accuracy"] for h in history], marker="o", label=f"lr {lr:g}")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("validation accuracy")
-    ax.grid(alpha=0.4)
-    ax.legend()
     return figure
 # --8<-- [end:plots]

@@ -99,7 +99,7 @@ def parse_idx(data: bytes) -> torch.Tensor:
     """IDX: two zero bytes, a type byte (0x08: unsigned byte), the number of dimensions, then big-endian sizes."""
     zero, dtype, ndim = struct.unpack(">HBB", data[:4])
     if zero != 0 or dtype != 0x08:
-        raise DataError(f"not an IDX file of unsigned bytes (header {data[:4].hex()})")
+        raise ValueError(f"not an IDX file of unsigned bytes (header {data[:4].hex()})")
     shape = struct.unpack(f">{ndim}I", data[4 : 4 + 4 * ndim])
     return torch.from_numpy(np.frombuffer(data, np.uint8, offset=4 + 4 * ndim).reshape(shape).copy())
 # --8<-- [end:idx]

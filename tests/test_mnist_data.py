@@ -60,7 +60,7 @@ def test_parse_idx_reads_the_header_and_the_bytes():
     images = md.parse_idx(idx(bytes(range(18)), 2, 3, 3))
     assert images.shape == (2, 3, 3) and images.dtype == torch.uint8
     assert images[1, 2, 2] == 17
-    with pytest.raises(md.DataError, match="not an IDX file"):
+    with pytest.raises(ValueError, match="not an IDX file"):
         md.parse_idx(struct.pack(">HBB", 0, 0x0D, 1) + b"\0" * 8)
 
 
