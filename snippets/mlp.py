@@ -13,52 +13,10 @@ from torch import nn
 # --8<-- [end:imports]
 
 
-# --8<-- [start:line-data]
-def line_data(m: int = 40, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
-    """m noisy points around y = 2x + 1, in float64: x (m,), y (m,)."""
-    generator = torch.Generator().manual_seed(seed)
-    x = torch.linspace(-1, 1, m, dtype=torch.float64)
-    y = 2 * x + 1 + 0.3 * torch.randn(m, generator=generator, dtype=torch.float64)
-    return x, y
-# --8<-- [end:line-data]
 
 
-# --8<-- [start:line-gradients]
-def line_gradients(x, y, w, b):
-    """dL/dw and dL/db of L = mean((w x + b - y)^2), from the formulas derived above."""
-    if x.shape != y.shape or x.ndim != 1:
-        raise ValueError(f"expected x and y of the same shape (m,), got {tuple(x.shape)} and {tuple(y.shape)}")
-    error = w * x + b - y  # (m,)
-    return 2 * (error * x).mean(), 2 * error.mean()
-# --8<-- [end:line-gradients]
 
 
-# --8<-- [start:fit-line]
-def fit_line(x, y, lr=0.1, steps=100):
-    """Gradient descent from w = b = 0; returns (w, b, loss) before each step and at the end."""
-    w, b = torch.tensor(0.0, dtype=x.dtype), torch.tensor(0.0, dtype=x.dtype)
-    history = []
-    for _ in range(steps):
-        history.append((w.item(), b.item(), ((w * x + b - y) ** 2).mean().item()))
-        dw, db = line_gradients(x, y, w, b)
-        w, b = w - lr * dw, b - lr * db
-    history.append((w.item(), b.item(), ((w * x + b - y) ** 2).mean().item()))
-    return history
-# --8<-- [end:fit-line]
-
-
-# --8<-- [start:fit-line-sgd]
-def fit_line_sgd(x, y, lr=0.1, steps=100):
-    """The same descent, with autograd computing the gradients and torch.optim.SGD the update."""
-    w = torch.zeros((), dtype=x.dtype, requires_grad=True)
-    b = torch.zeros((), dtype=x.dtype, requires_grad=True)
-    optimizer = torch.optim.SGD([w, b], lr=lr)
-    for _ in range(steps):
-        optimizer.zero_grad()
-        ((w * x + b - y) ** 2).mean().backward()
-        optimizer.step()
-    return w.item(), b.item()
-# --8<-- [end:fit-line-sgd]
 
 
 # --8<-- [start:logistic]
@@ -299,22 +257,6 @@ def fit_sine(widths=(1, 2, 4, 16), seed=0):
     return x, y, models
 # --8<-- [end:curve]
 
-
-# --8<-- [start:plot-line]
-def plot_line_fit(x, y, history, steps=(0, 5, 20, 100)) -> Figure:
-    figure = Figure(figsize=(10, 3.6), layout="constrained")
-    fit_ax, loss_ax = figure.subplots(1, 2)
-    fit_ax.scatter(x, y, s=12, color="C0", label="data")
-    for colour, step in enumerate(steps, start=1):
-        w, b, _ = history[step]
-        fit_ax.plot(x, w * x + b, color=f"C{colour}", label=f"step {step}: w = {w:.2f}, b = {b:.2f}")
-    fit_ax.set(xlabel="$x$", ylabel="$y$", title="the line after each number of steps")
-    fit_ax.legend(fontsize=8)
-    loss_ax.plot([loss for _, _, loss in history], color="C0")
-    loss_ax.set(xlabel="step", ylabel="MSE loss", yscale="log", title="the loss")
-    loss_ax.grid(alpha=0.4)
-    return figure
-# --8<-- [end:plot-line]
 
 
 # --8<-- [start:plot-gates]

@@ -23,11 +23,12 @@ class Perceptron(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         check_batch(x, self.linear.in_features)
-        return torch.sigmoid(self.linear(x)).squeeze(-1)  # (batch, 1) -> (batch,)
+        return torch.sigmoid(self.linear(x)).squeeze(-1)  # (..., 1) -> (...,)
 
 
 def check_batch(x: torch.Tensor, in_features: int) -> None:
-    if x.ndim != 2 or x.shape[1] != in_features:
+    """Like nn.Linear: any leading dimensions, features last; but one example needs its batch dimension."""
+    if x.ndim < 2 or x.shape[-1] != in_features:
         hint = "; add a batch dimension with x.unsqueeze(0)" if x.ndim == 1 else ""
         raise ValueError(f"expected x of shape (batch, {in_features}), got {tuple(x.shape)}{hint}")
     if not x.is_floating_point():
@@ -47,19 +48,23 @@ def two_blobs(n_per_class: int = 100, seed: int = 0) -> tuple[torch.Tensor, torc
 
 
 # --8<-- [start:train]
-@torch.no_grad()
+@torch.no_grad()  # no graph: nothing here is differentiated
 def evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> dict:
-    probabilities = model(X)
+    model.eval()  # evaluation mode (it matters for layers such as dropout)
+    device = model.linear.weight.device
+    probabilities = model(X.to(device))
+    y = y.to(device)
     return {
         "loss": nn.functional.binary_cross_entropy(probabilities, y).item(),
         "accuracy": ((probabilities > 0.5).float() == y).float().mean().item(),
-        "w": model.linear.weight.detach().clone().squeeze(0),
-        "b": model.linear.bias.detach().clone(),
+        "w": model.linear.weight.detach().squeeze(0).cpu(),
+        "b": model.linear.bias.detach().cpu(),
     }
 
 
 def train(model, X, y, epochs=20, lr=0.5, batch_size=16, seed=0) -> list[dict]:
-    """Mini-batch SGD on the BCE loss; returns the state after each epoch (index 0: before training)."""
+    """Mini-batch SGD on the BCE loss, on the model's device; the state after each epoch (index 0: before)."""
+    device = model.linear.weight.device
     batches = DataLoader(
         TensorDataset(X, y), batch_size=batch_size, shuffle=True, generator=torch.Generator().manual_seed(seed)
     )
@@ -67,7 +72,9 @@ def train(model, X, y, epochs=20, lr=0.5, batch_size=16, seed=0) -> list[dict]:
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     history = [evaluate(model, X, y)]
     for epoch in range(epochs):
+        model.train()
         for X_batch, y_batch in batches:
+            X_batch, y_batch = X_batch.to(device), y_batch.to(device)
             optimizer.zero_grad()
             loss = loss_fn(model(X_batch), y_batch)
             loss.backward()
@@ -112,6 +119,25 @@ def best_line(X: torch.Tensor, y: torch.Tensor, n_lines: int = 10_000, seed: int
 # --8<-- [end:best-line]
 
 
+# --8<-- [start:rosenblatt]
+def rosenblatt(X: torch.Tensor, t: torch.Tensor, epochs: int = 10, lr: float = 1.0):
+    """Rosenblatt's rule, one example at a time: y = step(w · x + b), then w += lr (t - y) x, b += lr (t - y).
+
+    Returns w, b and the number of mistakes made during each epoch.
+    """
+    w, b = torch.zeros(X.shape[1]), torch.tensor(0.0)
+    mistakes = []
+    for _ in range(epochs):
+        wrong = 0
+        for x, target in zip(X, t):
+            error = target - (w @ x + b > 0).float()  # 0 if right, +1 or -1 if wrong
+            w, b = w + lr * error * x, b + lr * error
+            wrong += int(error != 0)
+        mistakes.append(wrong)
+    return w, b, mistakes
+# --8<-- [end:rosenblatt]
+
+
 # --8<-- [start:plots]
 def draw_boundary(ax, X, y, w, b) -> None:
     """The points of each class and the line w · x + b = 0, with the side where y = 1 shaded."""
@@ -121,38 +147,43 @@ def draw_boundary(ax, X, y, w, b) -> None:
     scores = w[0] * grid_x + w[1] * grid_y + b
     ax.contourf(grid_x, grid_y, scores > 0, levels=[-0.5, 0.5, 1.5], colors=["C0", "C1"], alpha=0.15)
     ax.contour(grid_x, grid_y, scores, levels=[0.0], colors="C2", linewidths=2)
-    for label in (0, 1):
-        ax.scatter(*X[y == label].T, s=14, color=f"C{label}", label=f"y = {label}")
+    size = 60 if len(X) < 10 else 12
+    for label, marker in ((0, "o"), (1, "^")):
+        ax.scatter(*X[y == label].T, s=size, color=f"C{label}", marker=marker, label=f"y = {label}")
 
 
 def plot_boundaries(X, y, history, epochs=(0, 1, 5, 20)) -> Figure:
-    figure = Figure(figsize=(12, 3.4), layout="constrained")
-    for ax, epoch in zip(figure.subplots(1, len(epochs), sharey=True), epochs):
+    figure = Figure(figsize=(5, 5), layout="constrained")
+    for ax, epoch in zip(figure.subplots(2, 2, sharex=True, sharey=True).flat, epochs):
         state = history[epoch]
         draw_boundary(ax, X, y, state["w"], state["b"])
-        ax.set_title(f"epoch {epoch}: accuracy {state['accuracy']:.1%}")
-        ax.set_xlabel("$x_1$")
-    figure.axes[0].set_ylabel("$x_2$")
+        ax.set_title(f"epoch {epoch}: {state['accuracy']:.1%}")
     figure.axes[0].legend(loc="upper left")
+    figure.supxlabel("$x_1$")
+    figure.supylabel("$x_2$")
     return figure
 
 
 def plot_loss(history) -> Figure:
-    figure = Figure(figsize=(6, 3.4), layout="constrained")
+    figure = Figure(figsize=(5, 3), layout="constrained")
     ax = figure.subplots()
     ax.plot([state["loss"] for state in history], marker="o")
     ax.set_xlabel("epoch")
-    ax.set_ylabel("BCE loss on the whole dataset")
+    ax.set_ylabel("BCE loss, all points")
     ax.grid(alpha=0.4)
     return figure
 
 
 def plot_gates(lines: dict) -> Figure:
     """One panel per gate; `lines` maps a gate's name to the (w, b) of the line drawn for it."""
-    figure = Figure(figsize=(10, 3.4), layout="constrained")
-    for ax, (name, (w, b)) in zip(figure.subplots(1, len(lines)), lines.items()):
+    figure = Figure(figsize=(5, 5), layout="constrained")
+    axes = figure.subplots(2, 2).flat
+    for ax, (name, (w, b)) in zip(axes, lines.items()):
         draw_boundary(ax, GATE_INPUTS, GATES[name], w, b)
         ax.set_title(name)
         ax.set_aspect("equal")
+    legend = figure.axes[-1]
+    legend.axis("off")
+    legend.legend(*figure.axes[0].get_legend_handles_labels(), loc="center")
     return figure
 # --8<-- [end:plots]

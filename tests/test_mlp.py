@@ -22,47 +22,6 @@ def largest_difference(a, b) -> float:
     return difference
 
 
-# Linear regression
-
-
-@pytest.mark.parametrize("w, b", [(0.0, 0.0), (0.5, -0.3), (-3.0, 2.0)])
-def test_line_gradients_equal_autograd(w, b):
-    x, y = mlp.line_data(m=25, seed=4)
-    w = torch.tensor(w, dtype=F64, requires_grad=True)
-    b = torch.tensor(b, dtype=F64, requires_grad=True)
-    ((w * x + b - y) ** 2).mean().backward()
-    dw, db = mlp.line_gradients(x, y, w.detach(), b.detach())
-    assert largest_difference(dw, w.grad) < 1e-12
-    assert largest_difference(db, b.grad) < 1e-12
-
-
-def test_the_sign_slip_the_page_warns_about_is_caught_by_autograd():
-    x, y = mlp.line_data()
-    b = torch.tensor(0.0, dtype=F64, requires_grad=True)
-    ((0.5 * x + b - y) ** 2).mean().backward()
-    wrong = 2 * (y - 0.5 * x - b.detach()).mean()  # the inner derivative -1 dropped
-    assert (wrong + b.grad).abs() < 1e-12 and b.grad.abs() > 0.1
-
-
-def test_line_gradients_refuse_mismatched_shapes():
-    with pytest.raises(ValueError, match=r"expected x and y of the same shape \(m,\), got \(5,\) and \(4,\)"):
-        mlp.line_gradients(torch.zeros(5), torch.zeros(4), 0.0, 0.0)
-    with pytest.raises(ValueError, match=r"got \(5, 1\) and \(5, 1\)"):
-        mlp.line_gradients(torch.zeros(5, 1), torch.zeros(5, 1), 0.0, 0.0)
-
-
-def test_gradient_descent_fits_the_line_and_matches_torch_optim():
-    x, y = mlp.line_data()
-    history = mlp.fit_line(x, y, lr=0.1, steps=100)
-    losses = [loss for _, _, loss in history]
-    assert len(history) == 101
-    assert all(later <= earlier for earlier, later in zip(losses, losses[1:]))
-    w, b, _ = history[-1]
-    assert abs(w - 2) < 0.2 and abs(b - 1) < 0.2
-    w_sgd, b_sgd = mlp.fit_line_sgd(x, y, lr=0.1, steps=100)
-    assert abs(w_sgd - w) < 1e-12 and abs(b_sgd - b) < 1e-12
-
-
 # Logistic regression
 
 

@@ -19,7 +19,7 @@ def test_forward_is_sigmoid_of_the_affine_map_with_one_output_per_row():
     [
         (torch.zeros(3), r"expected x of shape \(batch, 3\), got \(3,\); add a batch dimension"),
         (torch.zeros(4, 2), r"expected x of shape \(batch, 3\), got \(4, 2\)$"),
-        (torch.zeros(1, 2, 3), r"got \(1, 2, 3\)$"),
+        (torch.zeros(1, 3, 2), r"got \(1, 3, 2\)$"),
         (torch.zeros(2, 3, dtype=torch.int64), "expected floating-point x, got torch.int64"),
     ],
 )
@@ -53,3 +53,25 @@ def test_and_or_are_learned_and_xor_is_not():
 def test_no_line_gets_xor_right_but_one_gets_and_right():
     assert p.best_line(p.GATE_INPUTS, p.GATES["XOR"], n_lines=50_000)[0] == 0.75
     assert p.best_line(p.GATE_INPUTS, p.GATES["AND"])[0] == 1.0
+
+
+def test_leading_dimensions_are_kept_as_nn_linear_keeps_them():
+    model = p.Perceptron(3)
+    x = torch.randn(4, 5, 3)
+    torch.testing.assert_close(model(x), model(x.reshape(20, 3)).reshape(4, 5))
+
+
+def test_rosenblatts_rule_converges_on_and_and_or_and_never_on_xor():
+    for name in ("AND", "OR"):
+        w, b, mistakes = p.rosenblatt(p.GATE_INPUTS, p.GATES[name], epochs=20)
+        assert mistakes[-1] == 0 and torch.equal((p.GATE_INPUTS @ w + b > 0).float(), p.GATES[name])
+    assert min(p.rosenblatt(p.GATE_INPUTS, p.GATES["XOR"], epochs=50)[2]) > 0
+
+
+def test_training_runs_in_train_mode_and_evaluation_in_eval_mode():
+    model = p.Perceptron(2)
+    modes = []
+    model.register_forward_pre_hook(lambda module, args: modes.append(module.training))
+    X, y = p.two_blobs(10)
+    p.train(model, X, y, epochs=1, batch_size=20)
+    assert modes == [False, True, False]  # evaluate before, the one batch, evaluate after
