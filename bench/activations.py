@@ -3,7 +3,7 @@
     python bench/activations.py            # 100,000 numbers, 15 rounds
     python bench/activations.py 1000000    # another size
 
-The docs page draws the same measurement (snippets.activations.relative_cost) when the site is built.
+The ratios depend on the CPU (its vector instructions above all), which is why the docs page does not print them.
 """
 
 import sys

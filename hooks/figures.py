@@ -22,9 +22,9 @@ from pagecode import python_blocks
 
 FIGURE_REF = re.compile(r'!\[(?P<alt>[^\]]*)\]\(fig:(?P<name>[\w-]+)(?:\s+"(?P<caption>[^"]*)")?\)')
 DARK = {  # light palette colour -> dark palette colour (hooks/kernel.py draws with the light ones)
-    "#212121": "#e0e0e0", "#424242": "#bdbdbd", "#bdbdbd": "#616161",
-    "#1f77b4": "#64b5f6", "#d62728": "#ff8a80", "#2ca02c": "#81c784", "#ff7f0e": "#ffb74d",
-    "#9467bd": "#ce93d8", "#8c564b": "#bcaaa4", "#e377c2": "#f48fb1", "#7f7f7f": "#e0e0e0",
+    "#212121": "#e0e0e0", "#424242": "#bdbdbd", "#bdbdbd": "#616161",  # text, axes, grid
+    "#0072b2": "#56b4e9", "#d55e00": "#ff8f4d", "#009e73": "#3ed598", "#a36a00": "#f0c000",
+    "#aa3377": "#f08cc8", "#8c510a": "#d9a066", "#6b7f00": "#c8dc50", "#616161": "#bdbdbd",
 }
 SIZE = re.compile(r'<svg [^>]*?width="(?P<width>[\d.]+)pt" height="(?P<height>[\d.]+)pt"')
 

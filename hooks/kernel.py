@@ -27,9 +27,9 @@ STYLE = {
     "xtick.color": "#424242",
     "ytick.color": "#424242",
     "grid.color": "#bdbdbd",
-    "axes.prop_cycle": matplotlib.cycler(
-        color=["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
-    ),
+    "axes.prop_cycle": matplotlib.cycler(  # distinct hues, each at least 3:1 against white (and its dark partner
+        color=["#0072b2", "#d55e00", "#009e73", "#a36a00", "#aa3377", "#8c510a", "#6b7f00", "#616161"]
+    ),  # against the dark page): hooks/figures.py's DARK map
 }
 
 

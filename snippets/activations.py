@@ -58,8 +58,8 @@ def plot_functions(x: torch.Tensor) -> Figure:
     """Every activation (solid) and its autograd derivative (dashed), one panel each."""
     panels = {name: make() for name, make in ACTIVATIONS.items()}
     panels["softmax((x, 0))[0]"] = lambda t: torch.softmax(torch.stack([t, 0 * t]), dim=0)[0]
-    figure = Figure(figsize=(12, 5.6), layout="constrained")
-    for ax, (name, f) in zip(figure.subplots(2, 4, sharex=True).flat, panels.items()):
+    figure = Figure(figsize=(5, 8.4), layout="constrained")
+    for ax, (name, f) in zip(figure.subplots(4, 2, sharex=True, sharey=True).flat, panels.items()):
         y, dy = value_and_derivative(f, x)
         ax.axhline(0, color="C7", linewidth=0.8)
         ax.axvline(0, color="C7", linewidth=0.8)
@@ -69,12 +69,28 @@ def plot_functions(x: torch.Tensor) -> Figure:
         ax.set_ylim(-1.3, 2.3)
         ax.grid(alpha=0.3)
     figure.axes[0].legend(loc="upper left")
+    figure.supxlabel("x")
     return figure
 # --8<-- [end:activations]
 
 
-# --8<-- [start:cost]
-def relative_cost(n=100_000, repeats=15, number=20, names=None) -> dict[str, float]:
+# --8<-- [start:properties]
+def properties(f, lo=-6.0, hi=6.0, n=12001) -> dict:
+    """Numbers a table of activations usually states in words, computed on a fine grid, in float64."""
+    x = torch.linspace(lo, hi, n, dtype=torch.float64)
+    y, dy = value_and_derivative(f.double() if isinstance(f, nn.Module) else f, x)
+    normal = torch.exp(-(x**2) / 2) / math.sqrt(2 * math.pi)  # the N(0, 1) density on the grid
+    step = (hi - lo) / (n - 1)
+    return {
+        "smallest value": y.min().item(),
+        "mean for N(0, 1) inputs": (y * normal).sum().item() * step,
+        "smallest slope": dy.min().item(),
+        "slope at x = -6": dy[0].item(),
+    }
+# --8<-- [end:properties]
+
+
+def relative_cost(n=100_000, repeats=15, number=20, names=None) -> dict[str, float]:  # bench/activations.py
     """Forward time of each activation on n float32 numbers, one thread, relative to ReLU.
 
     A round times `number` calls of every activation in turn; the result is the median,
@@ -105,23 +121,6 @@ def relative_cost(n=100_000, repeats=15, number=20, names=None) -> dict[str, flo
     finally:
         torch.set_num_threads(threads)
     return {name: statistics.median(ratios[name]) for name in names}
-
-
-def plot_cost(costs: dict[str, float]) -> Figure:
-    figure = Figure(figsize=(7, 3.2), layout="constrained")
-    ax = figure.subplots()
-    names = list(costs)
-    colors = ["C2" if name == "ReLU" else "C0" for name in names]
-    ax.barh(names, [costs[name] for name in names], color=colors)
-    ax.axvline(1.0, color="C7", linewidth=0.8)
-    ax.invert_yaxis()
-    ax.set_xlabel("time relative to ReLU (forward pass, one thread)")
-    ax.set_title("measured when this site was built")
-    for i, name in enumerate(names):
-        ax.text(costs[name], i, f" {costs[name]:.1f}×", va="center")
-    ax.set_xlim(0, max(costs.values()) * 1.2)
-    return figure
-# --8<-- [end:cost]
 
 
 # --8<-- [start:collapse]
@@ -184,18 +183,19 @@ def gradient_sizes(model: nn.Sequential, X: torch.Tensor, y: torch.Tensor) -> li
 
 def plot_gradient_sizes(panels: dict[str, dict[str, list[float]]]) -> Figure:
     """One panel per initialisation: each layer's gradient size per activation, log scale."""
-    figure = Figure(figsize=(12, 3.8), layout="constrained")
-    axes = figure.subplots(1, len(panels), sharey=True)
+    figure = Figure(figsize=(5, 2.3 * len(panels)), layout="constrained")
+    axes = figure.subplots(len(panels), 1, sharex=True)
+    markers = ["o", "s", "^", "D"]
     for ax, (title, sizes) in zip(axes, panels.items()):
         for i, (name, values) in enumerate(sizes.items()):
             layers = range(1, len(values) + 1)
-            ax.plot(layers, values, marker="o", color=f"C{i}", label=name)
+            ax.plot(layers, values, marker=markers[i % 4], color=f"C{i}", label=name)
         ax.set_yscale("log")
-        ax.set_xlabel("layer (1 = next to the input)")
         ax.set_title(title)
         ax.grid(alpha=0.3)
-    axes[0].set_ylabel("RMS gradient of the weights")
-    axes[0].legend()
+    axes[-1].set_xlabel("layer (1 = next to the input)")
+    figure.supylabel("RMS gradient of the weights")
+    axes[0].legend(ncols=3, loc="lower right")
     return figure
 # --8<-- [end:deep]
 
@@ -225,15 +225,17 @@ def small_mlp(activation: str, width=32, seed=0, dtype=torch.float64) -> nn.Sequ
     return model.to(dtype)  # float64: the same digits on every machine (see the note)
 
 
-def fit(model: nn.Module, X: torch.Tensor, y: torch.Tensor, steps=300, lr=0.01) -> list[float]:
-    """Full-batch Adam on the binary cross-entropy of the logits; the loss at each step."""
+def fit(model: nn.Module, X: torch.Tensor, y: torch.Tensor, steps=300, lr=0.01, optimizer="adam") -> list[float]:
+    """Full-batch Adam (or plain SGD) on the binary cross-entropy of the logits; the loss at each step."""
     check_float(X, "X")
     if X.ndim != 2 or y.shape != X.shape[:1]:
         raise ValueError(
             f"expected X of shape (n, features) and y of shape (n,), "
             f"got {tuple(X.shape)} and {tuple(y.shape)}"
         )
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    model.train()
+    optimizers = {"adam": torch.optim.Adam, "sgd": torch.optim.SGD}
+    optimizer = optimizers[optimizer](model.parameters(), lr=lr)
     losses = []
     for _ in range(steps):
         optimizer.zero_grad()
@@ -246,24 +248,46 @@ def fit(model: nn.Module, X: torch.Tensor, y: torch.Tensor, steps=300, lr=0.01) 
 
 @torch.no_grad()
 def accuracy(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> float:
-    return ((model(X).squeeze(-1) > 0).float() == y).float().mean().item()
+    model.eval()
+    return ((model(X).squeeze(-1) > 0).to(y.dtype) == y).to(y.dtype).mean().item()
+
+
+def compare(names, X, y, lrs=(0.01, 0.03), seeds=(0, 1), optimizer="adam", steps=300) -> dict:
+    """For each activation, train from each seed at each learning rate; keep the rate with the lowest mean
+    final loss. Returns, per activation: that rate, the mean final loss and accuracy over the seeds, and the
+    first seed's loss curve."""
+    results = {}
+    for name in names:
+        runs = {}
+        for lr in lrs:
+            models = [small_mlp(name, seed=seed) for seed in seeds]
+            curves = [fit(model, X, y, steps=steps, lr=lr, optimizer=optimizer) for model in models]
+            runs[lr] = {
+                "lr": lr,
+                "loss": sum(curve[-1] for curve in curves) / len(curves),
+                "accuracy": sum(accuracy(model, X, y) for model in models) / len(models),
+                "curve": curves[0],
+            }
+        results[name] = min(runs.values(), key=lambda run: run["loss"])
+    return results
 
 
 def plot_spirals(X: torch.Tensor, y: torch.Tensor) -> Figure:
     figure = Figure(figsize=(5, 4), layout="constrained")
     ax = figure.subplots()
-    for label in (0, 1):
-        ax.scatter(*X[y == label].T, s=8, color=f"C{label}", label=f"y = {label}")
+    for label, marker in ((0, "o"), (1, "^")):
+        ax.scatter(*X[y == label].T, s=12, color=f"C{label}", marker=marker, label=f"y = {label}")
     ax.set_aspect("equal")
     ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))
     return figure
 
 
 def plot_losses(curves: dict[str, list[float]]) -> Figure:
-    figure = Figure(figsize=(7, 3.6), layout="constrained")
+    figure = Figure(figsize=(5, 4), layout="constrained")
     ax = figure.subplots()
+    styles = ["-", "--", "-.", ":"]
     for i, (name, losses) in enumerate(curves.items()):
-        ax.plot(losses, color=f"C{i}", label=name)
+        ax.plot(losses, color=f"C{i}", linestyle=styles[i % 4], linewidth=2, label=name)
     ax.set_yscale("log")
     ax.set_xlabel("step (full batch)")
     ax.set_ylabel("BCE loss")
@@ -274,14 +298,18 @@ def plot_losses(curves: dict[str, list[float]]) -> Figure:
 
 
 # --8<-- [start:dead]
-def dead_share(model: nn.Sequential, X: torch.Tensor, y: torch.Tensor) -> float:
-    """Share of hidden units whose incoming weights get exactly zero gradient on all of X."""
+def dead_units(model: nn.Sequential, X: torch.Tensor, y: torch.Tensor) -> list[torch.Tensor]:
+    """For each hidden layer, which units get exactly zero gradient on all their incoming weights over X."""
     check_float(X, "X")
     model.zero_grad()
     nn.functional.binary_cross_entropy_with_logits(model(X).squeeze(-1), y).backward()
     hidden = [layer for layer in model if isinstance(layer, nn.Linear)][:-1]  # not the output
-    dead = torch.cat([(layer.weight.grad == 0).all(dim=1) for layer in hidden])  # per unit
-    return dead.float().mean().item()
+    return [(layer.weight.grad == 0).all(dim=1) for layer in hidden]  # (units,) per layer
+
+
+def dead_share(model: nn.Sequential, X: torch.Tensor, y: torch.Tensor) -> float:
+    """Share of all hidden units that are dead."""
+    return torch.cat(dead_units(model, X, y)).float().mean().item()
 # --8<-- [end:dead]
 
 

@@ -136,6 +136,12 @@ def fit_classifier(model, X, y, steps: int = 300, lr: float = 0.1) -> float:
         loss.backward()
         optimizer.step()
     return loss.item()
+
+
+@torch.no_grad()  # evaluation: no graph
+def accuracy(model, X, y) -> float:
+    model.eval()
+    return (model(X).argmax(dim=1) == y).float().mean().item()
 # --8<-- [end:iris]
 
 
@@ -185,7 +191,7 @@ def logit_gradients(z: torch.Tensor, y: float = 1.0):
 # --8<-- [start:plot-line-fits]
 def plot_line_fits(x, y, fits: dict) -> Figure:
     """The points, and one fitted line per loss: `fits` maps a name to (w, b)."""
-    figure = Figure(figsize=(6.5, 4), layout="constrained")
+    figure = Figure(figsize=(5, 3.8), layout="constrained")
     ax = figure.subplots()
     ax.scatter(x, y, s=18, color="C7", label="data (last point: an outlier)")
     for i, (name, (w, b)) in enumerate(fits.items()):
@@ -204,14 +210,14 @@ def plot_line_fits(x, y, fits: dict) -> Figure:
 def plot_penalty(marked=(0.9, 0.5, 0.1, 0.01)) -> Figure:
     """The loss -log p of one example against p, the probability of its class."""
     p = torch.linspace(0.001, 1, 500)
-    figure = Figure(figsize=(6, 3.6), layout="constrained")
+    figure = Figure(figsize=(5, 3.4), layout="constrained")
     ax = figure.subplots()
     ax.plot(p, -torch.log(p), color="C0", linewidth=2)
     for q in marked:
         loss = -torch.log(torch.tensor(q)).item()
         ax.plot([q], [loss], "o", color="C1")
-        ax.annotate(f"p = {q}: {loss:.2f}", (q, loss),
-                    xytext=(8, 4), textcoords="offset points")
+        ax.annotate(f"p = {q}: {loss:.2f}", (q, loss), xytext=(-8 if q > 0.5 else 8, 6),
+                    textcoords="offset points", ha="right" if q > 0.5 else "left")
     ax.set_xlabel("p, the probability the model gives the true class")
     ax.set_ylabel("loss  −log p")
     ax.grid(alpha=0.4)
@@ -221,7 +227,7 @@ def plot_penalty(marked=(0.9, 0.5, 0.1, 0.01)) -> Figure:
 
 # --8<-- [start:plot-saturation]
 def plot_saturation(z, bce_loss, logits_loss) -> Figure:
-    figure = Figure(figsize=(6.5, 3.8), layout="constrained")
+    figure = Figure(figsize=(5, 3.4), layout="constrained")
     ax = figure.subplots()
     ax.plot(z, logits_loss, color="C0", linewidth=2,
             label="BCEWithLogitsLoss(z, 0)")
@@ -237,14 +243,14 @@ def plot_saturation(z, bce_loss, logits_loss) -> Figure:
 
 # --8<-- [start:plot-logit-gradients]
 def plot_logit_gradients(z, mse_grad, bce_grad) -> Figure:
-    figure = Figure(figsize=(6.5, 3.8), layout="constrained")
+    figure = Figure(figsize=(5, 3.4), layout="constrained")
     ax = figure.subplots()
     ax.plot(z, bce_grad, color="C0", linewidth=2,
             label="cross-entropy: σ(z) − 1")
-    ax.plot(z, mse_grad, color="C1", linewidth=2,
-            label="MSE on σ(z): 2(σ(z) − 1) σ(z)(1 − σ(z))")
+    ax.plot(z, mse_grad, color="C1", linewidth=2, linestyle="--",
+            label="MSE on σ(z)")
     ax.axhline(0, color="C7", linewidth=0.8)
-    ax.set_xlabel("logit z (true class y = 1; z < 0 is a wrong answer)")
+    ax.set_xlabel("logit z (true class 1; z < 0: a wrong answer)")
     ax.set_ylabel("d loss / d z")
     ax.legend(loc="lower right")
     ax.grid(alpha=0.4)

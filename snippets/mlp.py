@@ -54,11 +54,12 @@ def fit_logistic(X, Y, lr=1.0, steps=2000, seed=0):
 
 # --8<-- [start:forward]
 def init_params(n: int, h: int, seed: int = 0, dtype=torch.float64) -> dict:
+    """Weights drawn from N(0, 1/fan_in), so each unit's sum has a standard deviation near 1; biases 0."""
     generator = torch.Generator().manual_seed(seed)
     return {
-        "W1": torch.randn(h, n, generator=generator, dtype=dtype),
+        "W1": torch.randn(h, n, generator=generator, dtype=dtype) / n**0.5,
         "b1": torch.zeros(h, 1, dtype=dtype),
-        "W2": torch.randn(1, h, generator=generator, dtype=dtype),
+        "W2": torch.randn(1, h, generator=generator, dtype=dtype) / h**0.5,
         "b2": torch.zeros(1, 1, dtype=dtype),
     }
 
@@ -74,8 +75,8 @@ def forward(X, params):
 
 
 def check_shapes(X, params, Y=None) -> None:
-    h, n = params["W1"].shape
-    expected = {"W1": (h, n), "b1": (h, 1), "W2": (1, h), "b2": (1, 1)}
+    *stack, h, n = params["W1"].shape  # stack: leading dimensions, for several networks at once
+    expected = {name: (*stack, *shape) for name, shape in {"W1": (h, n), "b1": (h, 1), "W2": (1, h), "b2": (1, 1)}.items()}
     for name, shape in expected.items():
         if tuple(params[name].shape) != shape:
             raise ValueError(f"expected {name} of shape {shape}, got {tuple(params[name].shape)}")
@@ -94,11 +95,11 @@ def backward(X, Y, params, cache):
     check_shapes(X, params, Y)
     m = X.shape[1]
     dZ2 = cache["A2"] - Y  # (1, m)
-    dW2 = dZ2 @ cache["A1"].T / m  # (1, h)
-    db2 = dZ2.sum(dim=1, keepdim=True) / m  # (1, 1)
-    dZ1 = params["W2"].T @ dZ2 * (1 - cache["A1"] ** 2)  # (h, m)
+    dW2 = dZ2 @ cache["A1"].mT / m  # (1, h); .mT transposes the last two dimensions
+    db2 = dZ2.sum(dim=-1, keepdim=True) / m  # (1, 1)
+    dZ1 = params["W2"].mT @ dZ2 * (1 - cache["A1"] ** 2)  # (h, m)
     dW1 = dZ1 @ X.T / m  # (h, n)
-    db1 = dZ1.sum(dim=1, keepdim=True) / m  # (h, 1)
+    db1 = dZ1.sum(dim=-1, keepdim=True) / m  # (h, 1)
     return {"dZ2": dZ2, "dW2": dW2, "db2": db2, "dZ1": dZ1, "dW1": dW1, "db1": db1}
 # --8<-- [end:backward]
 
@@ -148,6 +149,25 @@ def train_by_hand(X, Y, params, lr=1.0, steps=3000):
         params = {name: p - lr * grads["d" + name] for name, p in params.items()}
     return params, losses
 # --8<-- [end:train]
+
+
+# --8<-- [start:layers]
+def backward_rows(X, Y, weights, biases):
+    """Gradients (dW, db) of each layer of a network with tanh hidden layers and a sigmoid output, for the
+    log loss, in PyTorch's layout: X (m, n), one example per row; weights[l] (n_out, n_in), as nn.Linear."""
+    m = X.shape[0]
+    A = [X]  # A[0] = X, then each layer's output
+    for l, (W, b) in enumerate(zip(weights, biases)):
+        Z = A[-1] @ W.T + b  # (m, n_out)
+        A.append(torch.sigmoid(Z) if l == len(weights) - 1 else torch.tanh(Z))
+    dZ = A[-1] - Y  # (m, 1): the output layer, as for logistic regression
+    grads = []
+    for l in reversed(range(len(weights))):
+        grads.append((dZ.T @ A[l] / m, dZ.sum(dim=0) / m))  # dW (n_out, n_in), db (n_out,)
+        if l > 0:
+            dZ = dZ @ weights[l] * (1 - A[l] ** 2)  # back through W and the tanh below it
+    return grads[::-1]
+# --8<-- [end:layers]
 
 
 # --8<-- [start:module]
@@ -261,8 +281,8 @@ def fit_sine(widths=(1, 2, 4, 16), seed=0):
 
 # --8<-- [start:plot-gates]
 def draw_points(ax, X, Y) -> None:
-    for label in (0, 1):
-        ax.scatter(*X[:, Y[0] == label], s=60, color=f"C{label}", label=f"y = {label}", zorder=3)
+    for label, marker in ((0, "o"), (1, "^")):
+        ax.scatter(*X[:, Y[0] == label], s=70, color=f"C{label}", marker=marker, label=f"y = {label}", zorder=3)
 
 
 def draw_probability(ax, predict, lim=(-0.5, 1.5)) -> None:
@@ -277,12 +297,15 @@ def draw_probability(ax, predict, lim=(-0.5, 1.5)) -> None:
 
 def plot_gates(lines: dict) -> Figure:
     """One panel per gate; `lines` maps a gate to the (w, b) logistic regression learned for it."""
-    figure = Figure(figsize=(10, 3.4), layout="constrained")
-    for ax, (name, (w, b)) in zip(figure.subplots(1, len(lines)), lines.items()):
+    figure = Figure(figsize=(5, 5), layout="constrained")
+    axes = figure.subplots(2, 2).flat
+    for ax, (name, (w, b)) in zip(axes, lines.items()):
         draw_probability(ax, lambda P: torch.sigmoid(w @ P + b))
         draw_points(ax, GATE_X, GATE_Y[name])
-        ax.set(title=name, aspect="equal", xlabel="$x_1$")
-    figure.axes[0].set_ylabel("$x_2$")
+        ax.set(title=name, aspect="equal")
+    legend = figure.axes[-1]
+    legend.axis("off")
+    legend.legend(*figure.axes[0].get_legend_handles_labels(), loc="center")
     return figure
 # --8<-- [end:plot-gates]
 
@@ -290,14 +313,15 @@ def plot_gates(lines: dict) -> Figure:
 # --8<-- [start:plot-xor]
 def plot_xor(params, losses) -> Figure:
     """The loss, the boundary in the input plane, and the four points as the hidden layer sees them."""
-    figure = Figure(figsize=(12, 3.8), layout="constrained")
-    loss_ax, input_ax, hidden_ax = figure.subplots(1, 3)
+    figure = Figure(figsize=(5, 5.4), layout="constrained")
+    (loss_ax, blank), (input_ax, hidden_ax) = figure.subplots(2, 2)
+    blank.axis("off")
     loss_ax.plot(losses, color="C0")
     loss_ax.set(xlabel="step", ylabel="log loss", yscale="log", title="the loss")
     loss_ax.grid(alpha=0.4)
     draw_probability(input_ax, lambda P: forward(P, params)["A2"])
     draw_points(input_ax, GATE_X, GATE_Y["XOR"])
-    input_ax.set(title="input plane: A2 > 0.5 shaded", xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
+    input_ax.set(title="input plane", xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
     A1 = forward(GATE_X, params)["A1"]
     w, b = params["W2"][0], params["b2"][0, 0]  # the output unit's line w · a + b = 0
     a = torch.linspace(-1.1, 1.1, 50, dtype=torch.float64)
@@ -310,22 +334,22 @@ def plot_xor(params, losses) -> Figure:
         inward = (-8 if a1 > 0 else 8, -8 if a2 > 0 else 8)  # text towards the centre
         hidden_ax.annotate("\n".join(names), (a1, a2), xytext=inward, textcoords="offset points",
                            ha="right" if a1 > 0 else "left", va="top" if a2 > 0 else "bottom")
-    hidden_ax.set(xlim=(-1.1, 1.1), ylim=(-1.1, 1.1), aspect="equal", title="hidden layer: the columns of A1")
-    hidden_ax.set(xlabel="hidden unit 1", ylabel="hidden unit 2")
-    hidden_ax.legend(loc="lower left", fontsize=8)
+    hidden_ax.set(xlim=(-1.1, 1.1), ylim=(-1.1, 1.1), aspect="equal", title="hidden layer (A1)")
+    hidden_ax.set(xlabel="unit 1", ylabel="unit 2")
+    blank.legend(*hidden_ax.get_legend_handles_labels(), loc="center")
     return figure
 # --8<-- [end:plot-xor]
 
 
 # --8<-- [start:plot-sweep]
 def plot_sweep(results: dict, bayes: float) -> Figure:
-    figure = Figure(figsize=(6, 3.6), layout="constrained")
+    figure = Figure(figsize=(5, 3.4), layout="constrained")
     ax = figure.subplots()
     ax.axhline(bayes, color="C7", linestyle="--", label="best possible (Bayes) error")
     widths = list(results)
     ax.plot(widths, [r[0] for r in results.values()], marker="o", color="C0", label="training error")
     ax.plot(widths, [r[1] for r in results.values()], marker="o", color="C1", label="test error")
-    ax.set(xscale="log", xlabel="hidden units h", ylabel="error rate (mean of 3 data sets)")
+    ax.set(xscale="log", xlabel="hidden units h", ylabel="error rate (mean of 3)", ylim=(0, 0.5))
     ax.set_xticks(widths, [str(h) for h in widths])
     ax.grid(alpha=0.4)
     ax.legend()
@@ -335,13 +359,14 @@ def plot_sweep(results: dict, bayes: float) -> Figure:
 
 # --8<-- [start:plot-sine]
 def plot_sine(x, y, models) -> Figure:
-    figure = Figure(figsize=(8, 3.6), layout="constrained")
+    figure = Figure(figsize=(5, 3.4), layout="constrained")
     ax = figure.subplots()
-    ax.plot(x[0], y[0], color="C0", linewidth=4, alpha=0.4, label="sin x")
+    ax.plot(x[0], y[0], color="C7", linewidth=6, alpha=0.4, label="sin x")
     with torch.no_grad():
-        for colour, (h, model) in enumerate(models.items(), start=1):
-            ax.plot(x[0], model(x.T), color=f"C{colour}", label=f"h = {h}")
-    ax.set(xlabel="$x$", ylabel="$y$")
-    ax.legend(ncols=5, fontsize=8, loc="upper center")
+        for colour, (h, model) in enumerate(models.items()):
+            ax.plot(x[0], model(x.T), color=f"C{colour}", linestyle=["-", "--", "-.", ":"][colour % 4],
+                    label=f"h = {h}")
+    ax.set(xlabel="$x$", ylabel="$y$", ylim=(-1.6, 2.4))
+    ax.legend(ncols=3, loc="upper center")
     return figure
 # --8<-- [end:plot-sine]

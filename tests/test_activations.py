@@ -100,26 +100,32 @@ def test_two_spirals_is_balanced_bounded_and_reproducible():
     torch.testing.assert_close(X, a.two_spirals(100, seed=3)[0])
 
 
-def test_too_large_a_learning_rate_kills_relus_but_not_leaky_ones():
+def test_a_unit_pushed_far_negative_is_dead_and_found_in_its_layer():
     X, y = a.two_spirals()
-    relu = a.small_mlp("ReLU", width=64)
-    assert a.dead_share(relu, X, y) < 0.15
-    a.fit(relu, X, y, lr=0.1)
-    assert 0.3 < a.dead_share(relu, X, y) < 0.7
-    prelu = a.small_mlp("PReLU", width=64)
-    a.fit(prelu, X, y, lr=0.1)
-    assert a.dead_share(prelu, X, y) == 0.0
-    assert prelu[1].weight.item() != 0.25  # the slope was learned
+    model = a.small_mlp("ReLU", width=8)
+    with torch.no_grad():
+        model[2].bias[3] = -1e6  # second layer, unit 3: negative for every input
+    dead = a.dead_units(model, X, y)
+    assert [d.shape for d in dead] == [(8,), (8,)] and dead[1][3]
+    assert a.dead_share(model, X, y) == pytest.approx(sum(d.sum().item() for d in dead) / 16)
+    leaky = a.small_mlp("LeakyReLU", width=8)
+    with torch.no_grad():
+        leaky[2].bias[3] = -1e6
+    assert not torch.cat(a.dead_units(leaky, X, y)).any()  # its slope is never 0
 
 
-def test_sigmoid_is_slowest_on_the_spirals():
-    X, y = a.two_spirals()
-    final = {}
-    for name in ("sigmoid", "tanh", "ReLU"):
-        model = a.small_mlp(name)
-        final[name] = a.fit(model, X, y)[-1], a.accuracy(model, X, y)
-    assert final["sigmoid"][0] > 5 * max(final["tanh"][0], final["ReLU"][0])
-    assert final["sigmoid"][1] < 0.9 < 0.97 < min(final["tanh"][1], final["ReLU"][1])
+def test_compare_keeps_each_activations_best_learning_rate():
+    X, y = a.two_spirals(50)
+    results = a.compare(["tanh"], X, y, lrs=(1e-6, 0.03), seeds=(0,), steps=30)
+    assert results["tanh"]["lr"] == 0.03 and len(results["tanh"]["curve"]) == 30
+
+
+def test_properties_are_the_known_values():
+    assert a.properties(torch.tanh)["mean for N(0, 1) inputs"] == pytest.approx(0.0, abs=1e-9)
+    assert a.properties(torch.relu)["mean for N(0, 1) inputs"] == pytest.approx(1 / math.sqrt(2 * math.pi), abs=1e-6)
+    assert a.properties(nn.PReLU())["smallest slope"] == pytest.approx(0.25)
+    gelu = a.properties(nn.GELU())
+    assert gelu["smallest slope"] == pytest.approx(-0.129, abs=1e-3) and gelu["smallest value"] < -0.16
 
 
 def test_fit_refuses_bad_shapes():

@@ -159,13 +159,35 @@ def test_the_hidden_layer_makes_xor_linearly_separable():
     assert ((Z2 > 0).to(F64) == mlp.GATE_Y["XOR"]).all()
 
 
-def test_two_hidden_units_can_get_stuck_and_four_rarely_do():
-    def solved(h, seed):
-        params, _ = mlp.train_by_hand(mlp.GATE_X, mlp.GATE_Y["XOR"], mlp.init_params(2, h, seed=seed), steps=1500)
-        return ((mlp.forward(mlp.GATE_X, params)["A2"] > 0.5).to(F64) == mlp.GATE_Y["XOR"]).all().item()
+def test_a_stack_of_networks_trains_like_each_network_alone():
+    networks = [mlp.init_params(2, 3, seed=seed) for seed in range(3)]
+    stacked = {name: torch.stack([p[name] for p in networks]) for name in networks[0]}
+    together, _ = mlp.train_by_hand(mlp.GATE_X, mlp.GATE_Y["XOR"], stacked, steps=50)
+    for i, params in enumerate(networks):
+        alone, _ = mlp.train_by_hand(mlp.GATE_X, mlp.GATE_Y["XOR"], params, steps=50)
+        for name in params:
+            torch.testing.assert_close(together[name][i], alone[name])
 
-    assert sum(solved(2, seed) for seed in range(6)) <= 3
-    assert sum(solved(4, seed) for seed in range(6)) >= 5
+
+def test_init_params_scales_the_weights_to_their_fan_in():
+    params = mlp.init_params(n=784, h=400)
+    assert abs(params["W1"].std().item() * 784**0.5 - 1) < 0.02
+    assert abs(params["W2"].std().item() * 400**0.5 - 1) < 0.15
+
+
+@pytest.mark.parametrize("sizes", [(3, 5, 1), (2, 4, 4, 1), (6, 1)])
+def test_the_l_layer_recursion_in_rows_equals_autograd(sizes):
+    torch.manual_seed(0)
+    layers = []
+    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+        layers += [nn.Linear(n_in, n_out).double(), nn.Tanh()]
+    network = nn.Sequential(*layers[:-1])
+    X, Y = torch.randn(7, sizes[0], dtype=F64), torch.randint(0, 2, (7, 1)).to(F64)
+    nn.functional.binary_cross_entropy_with_logits(network(X), Y).backward()
+    linears = network[::2]
+    grads = mlp.backward_rows(X, Y, [l.weight.detach() for l in linears], [l.bias.detach() for l in linears])
+    for (dW, db), layer in zip(grads, linears):
+        assert largest_difference(dW, layer.weight.grad) < 1e-12 and largest_difference(db, layer.bias.grad) < 1e-12
 
 
 def test_noisy_xor_flips_about_the_asked_share_of_labels():

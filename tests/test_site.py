@@ -116,8 +116,8 @@ def test_a_figure_is_the_output_of_its_block_in_both_palettes(project):
     assert result.returncode == 0, result.stderr
     light = (project / "site" / "figures" / "demo" / "line.light.svg").read_text()
     dark = (project / "site" / "figures" / "demo" / "line.dark.svg").read_text()
-    assert "#1f77b4" in light and "#1f77b4" not in dark and "#64b5f6" in dark  # the first colour of the cycle
-    assert light.replace("#1f77b4", "#64b5f6").count("<path") == dark.count("<path")
+    assert "#0072b2" in light and "#0072b2" not in dark and "#56b4e9" in dark  # the first colour of the cycle
+    assert light.replace("#0072b2", "#56b4e9").count("<path") == dark.count("<path")
     html = (project / "site" / "demo" / "index.html").read_text()
     assert 'alt="A rising curve"' in html and "<figcaption>Four points.</figcaption>" in html
 
