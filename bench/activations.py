@@ -12,13 +12,15 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from snippets.activations import relative_cost  # noqa: E402
+from snippets.activations import relative_cost
 
 
 def main(argv: list[str]) -> None:
     n = int(argv[0]) if argv else 100_000
     costs = relative_cost(n=n)
-    print(f"forward time on {n:,} float32 numbers, one thread, relative to ReLU (torch {torch.__version__}):")
+    print(
+        f"forward time on {n:,} float32 numbers, one thread, relative to ReLU (torch {torch.__version__}):"
+    )
     for name, ratio in costs.items():
         print(f"  {name:9s} {ratio:5.2f}x")
 

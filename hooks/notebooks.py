@@ -2,7 +2,7 @@
 
 A chapter is a page with Python blocks. Its run (hooks/run.py) is the source of everything here:
 - the downloadable notebook `notebooks/NAME.ipynb`: the page's prose as Markdown cells and the run's code
-  cells with their outputs (the `#>` lines dropped where the real output is there), and the same notebook
+  cells with their outputs (the `# >` lines dropped where the real output is there), and the same notebook
   rendered by mkdocs-jupyter as a page of the Notebooks section;
 - under the chapter's title: Download and Colab buttons, and the versions and seconds of the run;
 - the page's notes: why a block is not run, how far trained numbers may differ, and, on the MNIST page,
@@ -20,12 +20,22 @@ import re
 from pathlib import Path, PurePosixPath
 
 import nbformat
+from figures import FIGURE_REF, add_files, place
+from maths import tex_to_mathml
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
-from figures import FIGURE_REF, add_files, place
-from maths import tex_to_mathml
-from pagecode import DATA_DEPENDENT, PYTHON, SKIP, TOLERANCE, expand, language, python_blocks, tolerance_note, use_config
+from pagecode import (
+    DATA_DEPENDENT,
+    PYTHON,
+    SKIP,
+    TOLERANCE,
+    is_output,
+    language,
+    python_blocks,
+    tolerance_note,
+    use_config,
+)
 from run import page_run
 
 FOLDER = "notebooks"  # the site serves notebooks/NAME.ipynb, and its page notebooks/NAME/
@@ -109,11 +119,11 @@ def _prose(text: str, page_uri: str, config) -> str:
 
 
 def _shown(cell):
-    """A run's cell as the reader's notebook shows it: `#>` lines dropped where the real output is there,
+    """A run's cell as the reader's notebook shows it: `# >` lines dropped where the real output is there,
     and an expected error as `Type: message`, as on the page."""
     cell = copy.deepcopy(cell)
     if cell.outputs:
-        cell.source = "\n".join(line for line in cell.source.splitlines() if not line.strip().startswith("#>"))
+        cell.source = "\n".join(line for line in cell.source.splitlines() if not is_output(line))
     for output in cell.outputs:
         if output["output_type"] == "error":
             output["traceback"] = [f"{output['ename']}: {output['evalue']}"]
@@ -184,16 +194,6 @@ def on_config(config):
     return config
 
 
-def _check_includes(markdown_text: str, src_uri: str) -> None:
-    """Fail the build naming the page, line and include when an included file or section is missing."""
-    for lineno, line in enumerate(markdown_text.splitlines(), 1):
-        if "--8<--" in line and not line.lstrip().startswith("# --8<--"):
-            try:
-                expand(line.strip())
-            except Exception as error:
-                raise PluginError(f"{src_uri}:{lineno}: {line.strip()}: {error}") from None
-
-
 @event_priority(50)  # before mkdocs-jupyter (0) turns the notebooks it finds into pages
 def on_files(files, config):
     root = Path(config.config_file_path).resolve().parent
@@ -203,8 +203,10 @@ def on_files(files, config):
         path = Path(page.abs_src_path)
         if not page.src_uri.endswith(".md"):
             continue
-        _check_includes(path.read_text(encoding="utf-8"), page.src_uri)
-        blocks = python_blocks(path)
+        try:
+            blocks = python_blocks(path)
+        except ValueError as error:  # a missing include, a ~~~ fence or an unknown mark, with its line
+            raise PluginError(str(error)) from None
         if not blocks:
             continue
         run = page_run(path)

@@ -2,8 +2,8 @@
 
 Blocks are found by pytest-codeblocks' extractor, whatever their fence attributes (`title=`,
 `hl_lines=`...); their `--8<--` includes are expanded by pymdown's own Snippets preprocessor,
-configured from mkdocs.yml. What a block prints is written under it as `#>` lines; a block meant to
-raise ends with `#> ErrorType: message`.
+configured from mkdocs.yml. What a block prints is written under it as `# >` lines (the form `ruff format`
+keeps); a block meant to raise ends with `# > ErrorType: message`.
 
 Marks, on the lines right above a block:
 - `<!--pytest.mark.skip(reason="...")-->`: not run; the page shows the reason.
@@ -26,6 +26,7 @@ from pathlib import Path
 
 import markdown
 from mkdocs.config import load_config
+from pymdownx.snippets import SnippetMissingError
 from pytest_codeblocks import extract_from_buffer
 from pytest_doctestplus.output_checker import FLOAT_CMP, OutputChecker
 
@@ -92,9 +93,16 @@ def language(syntax: str | None) -> str:
     return words[0].lstrip(".").lower() if words else ""
 
 
+OUTPUT = "# >"  # the mark of a line of printed output
+
+
+def is_output(line: str) -> bool:
+    return line.strip().startswith(OUTPUT)
+
+
 def expected_output(code: str) -> str:
-    lines = [line.strip() for line in code.splitlines() if line.strip().startswith("#>")]
-    return "\n".join(line[3:] if line.startswith("#> ") else line[2:] for line in lines)
+    lines = [line.strip() for line in code.splitlines() if is_output(line)]
+    return "\n".join(line[len(OUTPUT) + 1 :] for line in lines)
 
 
 def python_blocks(page: Path) -> list[Block]:
@@ -106,7 +114,10 @@ def python_blocks(page: Path) -> list[Block]:
     for found in extract_from_buffer(io.StringIO(text)):
         if language(found.syntax) not in PYTHON:
             continue
-        code = expand(found.code)
+        try:
+            code = expand(found.code)
+        except SnippetMissingError as error:  # a missing file or section: say where it is asked for
+            raise ValueError(f"{page.relative_to(ROOT)}:{found.lineno}: {error}") from None
         block = Block(str(page.relative_to(ROOT)), found.lineno, code, expected_output(code))
         for mark in found.marks:
             match = SKIP.fullmatch(f"<!--{mark}-->")
@@ -162,14 +173,14 @@ def tolerance_note(mark: re.Match) -> str:
 
 
 def rewrite(block: Block, printed: str) -> None:
-    """Write the printed output into the page's `#>` lines of the block (`--update-outputs`)."""
+    """Write the printed output into the page's `# >` lines of the block (`--update-outputs`)."""
     page = ROOT / block.page
     lines = page.read_text(encoding="utf-8").splitlines(keepends=True)
     fence = lines[block.lineno - 1]
     indent = fence[: len(fence) - len(fence.lstrip())]
     end = next(n for n in range(block.lineno, len(lines)) if lines[n].strip().startswith("```"))
-    shown = [n for n in range(block.lineno, end) if lines[n].strip().startswith("#>")]
-    new = [f"{indent}#> {line}".rstrip() + "\n" for line in printed.splitlines()]
+    shown = [n for n in range(block.lineno, end) if is_output(lines[n])]
+    new = [f"{indent}{OUTPUT} {line}".rstrip() + "\n" for line in printed.splitlines()]
     if len(new) == len(shown):  # line for line, wherever each sits in the block
         for n, line in zip(shown, new):
             lines[n] = line

@@ -22,7 +22,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 import nbformat
-from pagecode import ROOT, python_blocks, site_config
+from pagecode import ROOT, is_output, python_blocks, site_config
 
 log = logging.getLogger("mkdocs.hooks.run")
 
@@ -94,8 +94,8 @@ def data_folder() -> Path:
 
 
 def code(source: str) -> str:
-    """The source without its `#>` lines: what runs. Rewriting a shown output does not change it."""
-    return "\n".join(line for line in source.splitlines() if not line.strip().startswith("#>"))
+    """The source without its `# >` lines: what runs. Rewriting a shown output does not change it."""
+    return "\n".join(line for line in source.splitlines() if not is_output(line))
 
 
 def key(cells: list) -> str:
@@ -133,7 +133,7 @@ def page_run(page: Path) -> nbformat.NotebookNode:
                 nbformat.write(notebook, partial)
                 os.replace(partial, stored)
     for cell, current in zip(_runs[run_key].cells, cells):
-        cell.source = current.source  # the page's `#>` lines as they are now
+        cell.source = current.source  # the page's `# >` lines as they are now
     return _runs[run_key]
 
 

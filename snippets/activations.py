@@ -30,7 +30,7 @@ ACTIVATIONS = {  # name -> a class; PReLU's instances each hold a learned slope
 
 def check_float(x, name: str = "x") -> None:
     if not isinstance(x, torch.Tensor):
-        raise ValueError(
+        raise TypeError(
             f"expected {name} to be a torch.Tensor, got {type(x).__name__}; "
             f"wrap it with torch.tensor(...)"
         )
@@ -50,16 +50,22 @@ def value_and_derivative(f, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor
         )
     x = x.detach().clone().requires_grad_(True)
     y = f(x)
-    (dy_dx,) = torch.autograd.grad(y.sum(), x)  # y_i depends on x_i only: d(sum)/dx_i = f'(x_i)
+    (dy_dx,) = torch.autograd.grad(
+        y.sum(), x
+    )  # y_i depends on x_i only: d(sum)/dx_i = f'(x_i)
     return y.detach(), dy_dx
 
 
 def plot_functions(x: torch.Tensor) -> Figure:
     """Every activation (solid) and its autograd derivative (dashed), one panel each."""
     panels = {name: make() for name, make in ACTIVATIONS.items()}
-    panels["softmax((x, 0))[0]"] = lambda t: torch.softmax(torch.stack([t, 0 * t]), dim=0)[0]
+    panels["softmax((x, 0))[0]"] = lambda t: torch.softmax(
+        torch.stack([t, 0 * t]), dim=0
+    )[0]
     figure = Figure(figsize=(5, 8.4), layout="constrained")
-    for ax, (name, f) in zip(figure.subplots(4, 2, sharex=True, sharey=True).flat, panels.items()):
+    for ax, (name, f) in zip(
+        figure.subplots(4, 2, sharex=True, sharey=True).flat, panels.items()
+    ):
         y, dy = value_and_derivative(f, x)
         ax.axhline(0, color="C7", linewidth=0.8)
         ax.axvline(0, color="C7", linewidth=0.8)
@@ -71,6 +77,8 @@ def plot_functions(x: torch.Tensor) -> Figure:
     figure.axes[0].legend(loc="upper left")
     figure.supxlabel("x")
     return figure
+
+
 # --8<-- [end:activations]
 
 
@@ -79,7 +87,9 @@ def properties(f, lo=-6.0, hi=6.0, n=12001) -> dict:
     """Numbers a table of activations usually states in words, computed on a fine grid, in float64."""
     x = torch.linspace(lo, hi, n, dtype=torch.float64)
     y, dy = value_and_derivative(f.double() if isinstance(f, nn.Module) else f, x)
-    normal = torch.exp(-(x**2) / 2) / math.sqrt(2 * math.pi)  # the N(0, 1) density on the grid
+    normal = torch.exp(-(x**2) / 2) / math.sqrt(
+        2 * math.pi
+    )  # the N(0, 1) density on the grid
     step = (hi - lo) / (n - 1)
     return {
         "smallest value": y.min().item(),
@@ -87,10 +97,14 @@ def properties(f, lo=-6.0, hi=6.0, n=12001) -> dict:
         "smallest slope": dy.min().item(),
         "slope at x = -6": dy[0].item(),
     }
+
+
 # --8<-- [end:properties]
 
 
-def relative_cost(n=100_000, repeats=15, number=20, names=None) -> dict[str, float]:  # bench/activations.py
+def relative_cost(
+    n=100_000, repeats=15, number=20, names=None
+) -> dict[str, float]:  # bench/activations.py
     """Forward time of each activation on n float32 numbers, one thread, relative to ReLU.
 
     A round times `number` calls of every activation in turn; the result is the median,
@@ -136,13 +150,17 @@ def collapse(first: nn.Linear, second: nn.Linear) -> nn.Linear:
         one.weight.copy_(second.weight @ first.weight)
         one.bias.copy_(second.weight @ first.bias + second.bias)
     return one
+
+
 # --8<-- [end:collapse]
 
 
 # --8<-- [start:deep]
 def check_activation(activation: str) -> None:
     if activation not in ACTIVATIONS:
-        raise ValueError(f"expected an activation in {list(ACTIVATIONS)}, got {activation!r}")
+        raise ValueError(
+            f"expected an activation in {list(ACTIVATIONS)}, got {activation!r}"
+        )
 
 
 def deep_mlp(activation: str, depth=10, width=64, gain=None, seed=0) -> nn.Sequential:
@@ -172,7 +190,9 @@ def deep_batch(n=256, width=64, seed=0) -> tuple[torch.Tensor, torch.Tensor]:
     return X, torch.randn(n, width, generator=generator)
 
 
-def gradient_sizes(model: nn.Sequential, X: torch.Tensor, y: torch.Tensor) -> list[float]:
+def gradient_sizes(
+    model: nn.Sequential, X: torch.Tensor, y: torch.Tensor
+) -> list[float]:
     """RMS gradient of each linear layer's weights (first layer first), one backward pass."""
     check_float(X, "X")
     model.zero_grad()
@@ -197,6 +217,8 @@ def plot_gradient_sizes(panels: dict[str, dict[str, list[float]]]) -> Figure:
     figure.supylabel("RMS gradient of the weights")
     axes[0].legend(ncols=3, loc="lower right")
     return figure
+
+
 # --8<-- [end:deep]
 
 
@@ -204,12 +226,19 @@ def plot_gradient_sizes(panels: dict[str, dict[str, list[float]]]) -> Figure:
 def two_spirals(n_per_class=200, noise=0.04, seed=0, dtype=torch.float64):
     """Two interleaved spirals: X (2n, 2) in about [-2, 2]², labels y (2n,) of 0.0 and 1.0."""
     generator = torch.Generator().manual_seed(seed)
-    t = torch.rand(n_per_class, generator=generator).sqrt() * 3 * math.pi  # sqrt: even spread
+    t = (
+        torch.rand(n_per_class, generator=generator).sqrt() * 3 * math.pi
+    )  # sqrt: even spread
     X, y = [], []
     for label in (0, 1):
-        angle = t + label * math.pi  # the second spiral is the first turned by half a turn
+        angle = (
+            t + label * math.pi
+        )  # the second spiral is the first turned by half a turn
         points = torch.stack([t * torch.cos(angle), t * torch.sin(angle)], dim=1)
-        X.append(points / (1.5 * math.pi) + noise * torch.randn(n_per_class, 2, generator=generator))
+        X.append(
+            points / (1.5 * math.pi)
+            + noise * torch.randn(n_per_class, 2, generator=generator)
+        )
         y.append(torch.full((n_per_class,), float(label)))
     return torch.cat(X).to(dtype), torch.cat(y).to(dtype)
 
@@ -225,7 +254,14 @@ def small_mlp(activation: str, width=32, seed=0, dtype=torch.float64) -> nn.Sequ
     return model.to(dtype)  # float64: the same digits on every machine (see the note)
 
 
-def fit(model: nn.Module, X: torch.Tensor, y: torch.Tensor, steps=300, lr=0.01, optimizer="adam") -> list[float]:
+def fit(
+    model: nn.Module,
+    X: torch.Tensor,
+    y: torch.Tensor,
+    steps=300,
+    lr=0.01,
+    optimizer="adam",
+) -> list[float]:
     """Full-batch Adam (or plain SGD) on the binary cross-entropy of the logits; the loss at each step."""
     check_float(X, "X")
     if X.ndim != 2 or y.shape != X.shape[:1]:
@@ -252,7 +288,9 @@ def accuracy(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> float:
     return ((model(X).squeeze(-1) > 0).to(y.dtype) == y).to(y.dtype).mean().item()
 
 
-def compare(names, X, y, lrs=(0.01, 0.03), seeds=(0, 1), optimizer="adam", steps=300) -> dict:
+def compare(
+    names, X, y, lrs=(0.01, 0.03), seeds=(0, 1), optimizer="adam", steps=300
+) -> dict:
     """For each activation, train from each seed at each learning rate; keep the rate with the lowest mean
     final loss. Returns, per activation: that rate, the mean final loss and accuracy over the seeds, and the
     first seed's loss curve."""
@@ -261,11 +299,15 @@ def compare(names, X, y, lrs=(0.01, 0.03), seeds=(0, 1), optimizer="adam", steps
         runs = {}
         for lr in lrs:
             models = [small_mlp(name, seed=seed) for seed in seeds]
-            curves = [fit(model, X, y, steps=steps, lr=lr, optimizer=optimizer) for model in models]
+            curves = [
+                fit(model, X, y, steps=steps, lr=lr, optimizer=optimizer)
+                for model in models
+            ]
             runs[lr] = {
                 "lr": lr,
                 "loss": sum(curve[-1] for curve in curves) / len(curves),
-                "accuracy": sum(accuracy(model, X, y) for model in models) / len(models),
+                "accuracy": sum(accuracy(model, X, y) for model in models)
+                / len(models),
                 "curve": curves[0],
             }
         results[name] = min(runs.values(), key=lambda run: run["loss"])
@@ -276,7 +318,13 @@ def plot_spirals(X: torch.Tensor, y: torch.Tensor) -> Figure:
     figure = Figure(figsize=(5, 4), layout="constrained")
     ax = figure.subplots()
     for label, marker in ((0, "o"), (1, "^")):
-        ax.scatter(*X[y == label].T, s=12, color=f"C{label}", marker=marker, label=f"y = {label}")
+        ax.scatter(
+            *X[y == label].T,
+            s=12,
+            color=f"C{label}",
+            marker=marker,
+            label=f"y = {label}",
+        )
     ax.set_aspect("equal")
     ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))
     return figure
@@ -294,22 +342,32 @@ def plot_losses(curves: dict[str, list[float]]) -> Figure:
     ax.grid(alpha=0.3)
     ax.legend(ncols=2)
     return figure
+
+
 # --8<-- [end:spirals]
 
 
 # --8<-- [start:dead]
-def dead_units(model: nn.Sequential, X: torch.Tensor, y: torch.Tensor) -> list[torch.Tensor]:
+def dead_units(
+    model: nn.Sequential, X: torch.Tensor, y: torch.Tensor
+) -> list[torch.Tensor]:
     """For each hidden layer, which units get exactly zero gradient on all their incoming weights over X."""
     check_float(X, "X")
     model.zero_grad()
     nn.functional.binary_cross_entropy_with_logits(model(X).squeeze(-1), y).backward()
-    hidden = [layer for layer in model if isinstance(layer, nn.Linear)][:-1]  # not the output
-    return [(layer.weight.grad == 0).all(dim=1) for layer in hidden]  # (units,) per layer
+    hidden = [layer for layer in model if isinstance(layer, nn.Linear)][
+        :-1
+    ]  # not the output
+    return [
+        (layer.weight.grad == 0).all(dim=1) for layer in hidden
+    ]  # (units,) per layer
 
 
 def dead_share(model: nn.Sequential, X: torch.Tensor, y: torch.Tensor) -> float:
     """Share of all hidden units that are dead."""
     return torch.cat(dead_units(model, X, y)).float().mean().item()
+
+
 # --8<-- [end:dead]
 
 
@@ -329,4 +387,6 @@ def softmax(x: torch.Tensor, dim: int = -1) -> torch.Tensor:
         )
     z = x - x.amax(dim=dim, keepdim=True)
     return torch.exp(z) / torch.exp(z).sum(dim=dim, keepdim=True)
+
+
 # --8<-- [end:softmax]

@@ -20,6 +20,8 @@ def line_data(m: int = 40, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     x = torch.linspace(-1, 1, m, dtype=torch.float64)
     y = 2 * x + 1 + 0.3 * torch.randn(m, generator=generator, dtype=torch.float64)
     return x, y
+
+
 # --8<-- [end:line-data]
 
 
@@ -31,9 +33,13 @@ def mse(x, y, w, b):
 def line_gradients(x, y, w, b):
     """dL/dw and dL/db of L = mean((w x + b - y)^2), from the formulas derived above."""
     if x.shape != y.shape or x.ndim != 1:
-        raise ValueError(f"expected x and y of the same shape (m,), got {tuple(x.shape)} and {tuple(y.shape)}")
+        raise ValueError(
+            f"expected x and y of the same shape (m,), got {tuple(x.shape)} and {tuple(y.shape)}"
+        )
     error = w * x + b - y  # (m,)
     return 2 * (error * x).mean(), 2 * error.mean()
+
+
 # --8<-- [end:line-gradients]
 
 
@@ -48,6 +54,8 @@ def fit_line(x, y, lr=0.1, steps=100):
         w, b = w - lr * dw, b - lr * db
     history.append((w.item(), b.item(), mse(x, y, w, b).item()))
     return history
+
+
 # --8<-- [end:fit-line]
 
 
@@ -62,6 +70,8 @@ def fit_line_sgd(x, y, lr=0.1, steps=100):
         mse(x, y, w, b).backward()
         optimizer.step()  # w -= lr * w.grad, b -= lr * b.grad
     return w.item(), b.item()
+
+
 # --8<-- [end:fit-line-sgd]
 
 
@@ -72,8 +82,12 @@ def fit_line_minibatch(x, y, lr=0.1, epochs=10, batch_size=8, seed=0):
     w = torch.zeros((), dtype=x.dtype, requires_grad=True)
     b = torch.zeros((), dtype=x.dtype, requires_grad=True)
     optimizer = torch.optim.SGD([w, b], lr=lr)
-    batches = DataLoader(TensorDataset(x, y), batch_size=batch_size, shuffle=True,
-                         generator=torch.Generator().manual_seed(seed))
+    batches = DataLoader(
+        TensorDataset(x, y),
+        batch_size=batch_size,
+        shuffle=True,
+        generator=torch.Generator().manual_seed(seed),
+    )
     losses = []
     for _ in range(epochs):
         for x_batch, y_batch in batches:
@@ -83,6 +97,8 @@ def fit_line_minibatch(x, y, lr=0.1, epochs=10, batch_size=8, seed=0):
         with torch.no_grad():
             losses.append(mse(x, y, w, b).item())
     return w.item(), b.item(), losses
+
+
 # --8<-- [end:minibatch]
 
 
@@ -94,6 +110,8 @@ def first_step(optimizer_class, x, y, scale=1.0, lr=0.1):
     (scale * mse(x, y, params[0], params[1])).backward()
     optimizer.step()
     return params.detach().clone()
+
+
 # --8<-- [end:first-step]
 
 
@@ -119,9 +137,16 @@ def plot_learning_rates(histories: dict) -> Figure:
     ax = figure.subplots()
     styles = ["-", "--", "-.", ":"]
     for i, (lr, history) in enumerate(histories.items()):
-        ax.plot([loss for _, _, loss in history], color=f"C{i}", linestyle=styles[i % 4], label=f"lr {lr}")
+        ax.plot(
+            [loss for _, _, loss in history],
+            color=f"C{i}",
+            linestyle=styles[i % 4],
+            label=f"lr {lr}",
+        )
     ax.set(xlabel="step", ylabel="MSE loss", yscale="log", ylim=(0.05, 100))
     ax.legend(ncols=2)
     ax.grid(alpha=0.4)
     return figure
+
+
 # --8<-- [end:plots]

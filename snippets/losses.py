@@ -32,6 +32,8 @@ def check_same_shape(prediction: torch.Tensor, target: torch.Tensor) -> None:
             "expected floating-point prediction and target, got "
             f"{prediction.dtype} and {target.dtype}; convert with .float()"
         )
+
+
 # --8<-- [end:mse]
 
 
@@ -58,6 +60,8 @@ def fit_line(x, y, loss_fn, steps: int = 1000, lr: float = 0.1):
         optimizer.step()
         schedule.step()
     return w.item(), b.item()
+
+
 # --8<-- [end:line]
 
 
@@ -112,6 +116,8 @@ def check_class_target(logits: torch.Tensor, target: torch.Tensor) -> None:
             f"expected a target of shape ({N},) (class indices) or ({N}, {C}) "
             f"(class probabilities), got {tuple(target.shape)}"
         )
+
+
 # --8<-- [end:cross-entropy]
 
 
@@ -142,6 +148,8 @@ def fit_classifier(model, X, y, steps: int = 300, lr: float = 0.1) -> float:
 def accuracy(model, X, y) -> float:
     model.eval()
     return (model(X).argmax(dim=1) == y).float().mean().item()
+
+
 # --8<-- [end:iris]
 
 
@@ -172,6 +180,8 @@ def check_binary_target(y: torch.Tensor) -> None:
             "expected targets in [0, 1] (usually 0.0 and 1.0), got values "
             f"from {y.min().item():.3g} to {y.max().item():.3g}"
         )
+
+
 # --8<-- [end:bce]
 
 
@@ -185,6 +195,8 @@ def logit_gradients(z: torch.Tensor, y: float = 1.0):
     (mse_grad,) = torch.autograd.grad(squared_error, z)
     (bce_grad,) = torch.autograd.grad(bce, z)
     return mse_grad, bce_grad
+
+
 # --8<-- [end:logit-gradients]
 
 
@@ -203,6 +215,8 @@ def plot_line_fits(x, y, fits: dict) -> Figure:
     ax.legend(loc="upper left")
     ax.grid(alpha=0.4)
     return figure
+
+
 # --8<-- [end:plot-line-fits]
 
 
@@ -216,12 +230,19 @@ def plot_penalty(marked=(0.9, 0.5, 0.1, 0.01)) -> Figure:
     for q in marked:
         loss = -torch.log(torch.tensor(q)).item()
         ax.plot([q], [loss], "o", color="C1")
-        ax.annotate(f"p = {q}: {loss:.2f}", (q, loss), xytext=(-8 if q > 0.5 else 8, 6),
-                    textcoords="offset points", ha="right" if q > 0.5 else "left")
+        ax.annotate(
+            f"p = {q}: {loss:.2f}",
+            (q, loss),
+            xytext=(-8 if q > 0.5 else 8, 6),
+            textcoords="offset points",
+            ha="right" if q > 0.5 else "left",
+        )
     ax.set_xlabel("p, the probability the model gives the true class")
     ax.set_ylabel("loss  −log p")
     ax.grid(alpha=0.4)
     return figure
+
+
 # --8<-- [end:plot-penalty]
 
 
@@ -229,15 +250,22 @@ def plot_penalty(marked=(0.9, 0.5, 0.1, 0.01)) -> Figure:
 def plot_saturation(z, bce_loss, logits_loss) -> Figure:
     figure = Figure(figsize=(5, 3.4), layout="constrained")
     ax = figure.subplots()
-    ax.plot(z, logits_loss, color="C0", linewidth=2,
-            label="BCEWithLogitsLoss(z, 0)")
-    ax.plot(z, bce_loss, color="C1", linewidth=2, linestyle="--",
-            label="BCELoss(sigmoid(z), 0)")
+    ax.plot(z, logits_loss, color="C0", linewidth=2, label="BCEWithLogitsLoss(z, 0)")
+    ax.plot(
+        z,
+        bce_loss,
+        color="C1",
+        linewidth=2,
+        linestyle="--",
+        label="BCELoss(sigmoid(z), 0)",
+    )
     ax.set_xlabel("logit z (true class y = 0)")
     ax.set_ylabel("loss, computed in float32")
     ax.legend(loc="upper left")
     ax.grid(alpha=0.4)
     return figure
+
+
 # --8<-- [end:plot-saturation]
 
 
@@ -245,14 +273,14 @@ def plot_saturation(z, bce_loss, logits_loss) -> Figure:
 def plot_logit_gradients(z, mse_grad, bce_grad) -> Figure:
     figure = Figure(figsize=(5, 3.4), layout="constrained")
     ax = figure.subplots()
-    ax.plot(z, bce_grad, color="C0", linewidth=2,
-            label="cross-entropy: σ(z) − 1")
-    ax.plot(z, mse_grad, color="C1", linewidth=2, linestyle="--",
-            label="MSE on σ(z)")
+    ax.plot(z, bce_grad, color="C0", linewidth=2, label="cross-entropy: σ(z) − 1")
+    ax.plot(z, mse_grad, color="C1", linewidth=2, linestyle="--", label="MSE on σ(z)")
     ax.axhline(0, color="C7", linewidth=0.8)
     ax.set_xlabel("logit z (true class 1; z < 0: a wrong answer)")
     ax.set_ylabel("d loss / d z")
     ax.legend(loc="lower right")
     ax.grid(alpha=0.4)
     return figure
+
+
 # --8<-- [end:plot-logit-gradients]

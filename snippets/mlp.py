@@ -13,14 +13,10 @@ from torch import nn
 # --8<-- [end:imports]
 
 
-
-
-
-
-
-
 # --8<-- [start:logistic]
-GATE_X = torch.tensor([[0.0, 0.0, 1.0, 1.0], [0.0, 1.0, 0.0, 1.0]], dtype=torch.float64)  # (n, m) = (2, 4)
+GATE_X = torch.tensor(
+    [[0.0, 0.0, 1.0, 1.0], [0.0, 1.0, 0.0, 1.0]], dtype=torch.float64
+)  # (n, m) = (2, 4)
 GATE_Y = {
     "AND": torch.tensor([[0.0, 0.0, 0.0, 1.0]], dtype=torch.float64),  # (1, m)
     "OR": torch.tensor([[0.0, 1.0, 1.0, 1.0]], dtype=torch.float64),
@@ -49,6 +45,8 @@ def fit_logistic(X, Y, lr=1.0, steps=2000, seed=0):
         dw, db = logistic_gradients(X, Y, w, b)
         w, b = w - lr * dw, b - lr * db
     return w, b
+
+
 # --8<-- [end:logistic]
 
 
@@ -75,17 +73,39 @@ def forward(X, params):
 
 
 def check_shapes(X, params, Y=None) -> None:
-    *stack, h, n = params["W1"].shape  # stack: leading dimensions, for several networks at once
-    expected = {name: (*stack, *shape) for name, shape in {"W1": (h, n), "b1": (h, 1), "W2": (1, h), "b2": (1, 1)}.items()}
+    *stack, h, n = params[
+        "W1"
+    ].shape  # stack: leading dimensions, for several networks at once
+    expected = {
+        name: (*stack, *shape)
+        for name, shape in {
+            "W1": (h, n),
+            "b1": (h, 1),
+            "W2": (1, h),
+            "b2": (1, 1),
+        }.items()
+    }
     for name, shape in expected.items():
         if tuple(params[name].shape) != shape:
-            raise ValueError(f"expected {name} of shape {shape}, got {tuple(params[name].shape)}")
+            raise ValueError(
+                f"expected {name} of shape {shape}, got {tuple(params[name].shape)}"
+            )
     if X.ndim != 2 or X.shape[0] != n:
-        hint = "; examples are columns here: pass X.T" if X.ndim == 2 and X.shape[1] == n else ""
-        raise ValueError(f"expected X of shape (n, m) = ({n}, m), got {tuple(X.shape)}{hint}")
+        hint = (
+            "; examples are columns here: pass X.T"
+            if X.ndim == 2 and X.shape[1] == n
+            else ""
+        )
+        raise ValueError(
+            f"expected X of shape (n, m) = ({n}, m), got {tuple(X.shape)}{hint}"
+        )
     if Y is not None and tuple(Y.shape) != (1, X.shape[1]):
         hint = "; pass Y.reshape(1, -1)" if Y.numel() == X.shape[1] else ""
-        raise ValueError(f"expected Y of shape (1, m) = (1, {X.shape[1]}), got {tuple(Y.shape)}{hint}")
+        raise ValueError(
+            f"expected Y of shape (1, m) = (1, {X.shape[1]}), got {tuple(Y.shape)}{hint}"
+        )
+
+
 # --8<-- [end:forward]
 
 
@@ -101,6 +121,8 @@ def backward(X, Y, params, cache):
     dW1 = dZ1 @ X.T / m  # (h, n)
     db1 = dZ1.sum(dim=-1, keepdim=True) / m  # (h, 1)
     return {"dZ2": dZ2, "dW2": dW2, "db2": db2, "dZ1": dZ1, "dW1": dW1, "db1": db1}
+
+
 # --8<-- [end:backward]
 
 
@@ -116,6 +138,8 @@ def autograd_backward(X, Y, params):
     grads = {"dZ2": m * cache["Z2"].grad, "dZ1": m * cache["Z1"].grad}
     grads.update({"d" + name: p.grad for name, p in params.items()})
     return grads
+
+
 # --8<-- [end:autograd]
 
 
@@ -133,8 +157,16 @@ class MLPLoss(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_loss):
         X, Y, W1, b1, W2, b2, A1, A2 = ctx.saved_tensors
-        grads = backward(X, Y, {"W1": W1, "b1": b1, "W2": W2, "b2": b2}, {"A1": A1, "A2": A2})
-        return None, None, *(grad_loss * grads[name] for name in ("dW1", "db1", "dW2", "db2"))
+        grads = backward(
+            X, Y, {"W1": W1, "b1": b1, "W2": W2, "b2": b2}, {"A1": A1, "A2": A2}
+        )
+        return (
+            None,
+            None,
+            *(grad_loss * grads[name] for name in ("dW1", "db1", "dW2", "db2")),
+        )
+
+
 # --8<-- [end:function]
 
 
@@ -148,6 +180,8 @@ def train_by_hand(X, Y, params, lr=1.0, steps=3000):
         grads = backward(X, Y, params, cache)
         params = {name: p - lr * grads["d" + name] for name, p in params.items()}
     return params, losses
+
+
 # --8<-- [end:train]
 
 
@@ -163,10 +197,16 @@ def backward_rows(X, Y, weights, biases):
     dZ = A[-1] - Y  # (m, 1): the output layer, as for logistic regression
     grads = []
     for l in reversed(range(len(weights))):
-        grads.append((dZ.T @ A[l] / m, dZ.sum(dim=0) / m))  # dW (n_out, n_in), db (n_out,)
+        grads.append(
+            (dZ.T @ A[l] / m, dZ.sum(dim=0) / m)
+        )  # dW (n_out, n_in), db (n_out,)
         if l > 0:
-            dZ = dZ @ weights[l] * (1 - A[l] ** 2)  # back through W and the tanh below it
+            dZ = (
+                dZ @ weights[l] * (1 - A[l] ** 2)
+            )  # back through W and the tanh below it
     return grads[::-1]
+
+
 # --8<-- [end:layers]
 
 
@@ -202,6 +242,8 @@ def train_module(model, X, Y, lr=1.0, steps=3000):
         nn.functional.binary_cross_entropy(model(X.T), Y.squeeze(0)).backward()
         optimizer.step()
     return model
+
+
 # --8<-- [end:module]
 
 
@@ -238,18 +280,24 @@ def width_sweep(widths=(1, 4, 32), draws=3, m=100):
             X, y, flipped = noisy_xor(m, seed=draw)
             X_test, y_test, _ = noisy_xor(2000, seed=100 + draw)
             torch.manual_seed(draw)
-            model = nn.Sequential(nn.Linear(2, h), nn.Tanh(), nn.Linear(h, 1)).double()  # logits out
+            model = nn.Sequential(
+                nn.Linear(2, h), nn.Tanh(), nn.Linear(h, 1)
+            ).double()  # logits out
             fit(model, X, y, nn.functional.binary_cross_entropy_with_logits)
             with torch.no_grad():
                 predicted = (model(X).squeeze(-1) > 0).double()
                 predicted_test = (model(X_test).squeeze(-1) > 0).double()
-            rows.append([
-                (predicted != y).double().mean(),
-                (predicted_test != y_test).double().mean(),
-                (predicted[flipped] == y[flipped]).double().mean(),
-            ])
+            rows.append(
+                [
+                    (predicted != y).double().mean(),
+                    (predicted_test != y_test).double().mean(),
+                    (predicted[flipped] == y[flipped]).double().mean(),
+                ]
+            )
         results[h] = torch.tensor(rows).mean(dim=0).tolist()
     return results
+
+
 # --8<-- [end:sweep]
 
 
@@ -273,16 +321,26 @@ def fit_sine(widths=(1, 2, 4, 16), seed=0):
     models = {}
     for h in widths:
         torch.manual_seed(seed)
-        models[h] = fit(Regressor(h), x.T, y[0], nn.functional.mse_loss, steps=1000, lr=0.02)
+        models[h] = fit(
+            Regressor(h), x.T, y[0], nn.functional.mse_loss, steps=1000, lr=0.02
+        )
     return x, y, models
-# --8<-- [end:curve]
 
+
+# --8<-- [end:curve]
 
 
 # --8<-- [start:plot-gates]
 def draw_points(ax, X, Y) -> None:
     for label, marker in ((0, "o"), (1, "^")):
-        ax.scatter(*X[:, Y[0] == label], s=70, color=f"C{label}", marker=marker, label=f"y = {label}", zorder=3)
+        ax.scatter(
+            *X[:, Y[0] == label],
+            s=70,
+            color=f"C{label}",
+            marker=marker,
+            label=f"y = {label}",
+            zorder=3,
+        )
 
 
 def draw_probability(ax, predict, lim=(-0.5, 1.5)) -> None:
@@ -291,8 +349,15 @@ def draw_probability(ax, predict, lim=(-0.5, 1.5)) -> None:
     gx, gy = torch.meshgrid(grid, grid, indexing="xy")
     with torch.no_grad():
         p = predict(torch.stack([gx.flatten(), gy.flatten()])).reshape(gx.shape)
-    ax.contourf(gx, gy, p > 0.5, levels=[-0.5, 0.5, 1.5], colors=["C0", "C1"], alpha=0.15)
+    ax.contourf(
+        gx, gy, p > 0.5, levels=[-0.5, 0.5, 1.5], colors=["C0", "C1"], alpha=0.15
+    )
     ax.contour(gx, gy, p, levels=[0.5], colors="C2", linewidths=2)
+
+
+def logistic(w, b):
+    """The logistic regression w X + b as a function of the points X (2, m)."""
+    return lambda points: torch.sigmoid(w @ points + b)
 
 
 def plot_gates(lines: dict) -> Figure:
@@ -300,13 +365,15 @@ def plot_gates(lines: dict) -> Figure:
     figure = Figure(figsize=(5, 5), layout="constrained")
     axes = figure.subplots(2, 2).flat
     for ax, (name, (w, b)) in zip(axes, lines.items()):
-        draw_probability(ax, lambda P: torch.sigmoid(w @ P + b))
+        draw_probability(ax, logistic(w, b))
         draw_points(ax, GATE_X, GATE_Y[name])
         ax.set(title=name, aspect="equal")
     legend = figure.axes[-1]
     legend.axis("off")
     legend.legend(*figure.axes[0].get_legend_handles_labels(), loc="center")
     return figure
+
+
 # --8<-- [end:plot-gates]
 
 
@@ -325,19 +392,33 @@ def plot_xor(params, losses) -> Figure:
     A1 = forward(GATE_X, params)["A1"]
     w, b = params["W2"][0], params["b2"][0, 0]  # the output unit's line w · a + b = 0
     a = torch.linspace(-1.1, 1.1, 50, dtype=torch.float64)
-    hidden_ax.plot(a, -(w[0] * a + b) / w[1], color="C2", linewidth=2, label="$W_2 a + b_2 = 0$")
+    hidden_ax.plot(
+        a, -(w[0] * a + b) / w[1], color="C2", linewidth=2, label="$W_2 a + b_2 = 0$"
+    )
     draw_points(hidden_ax, A1, GATE_Y["XOR"])
     labels = {}  # points that land on the same spot share one label
     for (a1, a2), (x1, x2) in zip(A1.T.tolist(), GATE_X.T.tolist()):
-        labels.setdefault((round(a1, 1), round(a2, 1)), []).append(f"x = ({x1:.0f}, {x2:.0f})")
+        labels.setdefault((round(a1, 1), round(a2, 1)), []).append(
+            f"x = ({x1:.0f}, {x2:.0f})"
+        )
     for (a1, a2), names in labels.items():
         inward = (-8 if a1 > 0 else 8, -8 if a2 > 0 else 8)  # text towards the centre
-        hidden_ax.annotate("\n".join(names), (a1, a2), xytext=inward, textcoords="offset points",
-                           ha="right" if a1 > 0 else "left", va="top" if a2 > 0 else "bottom")
-    hidden_ax.set(xlim=(-1.1, 1.1), ylim=(-1.1, 1.1), aspect="equal", title="hidden layer (A1)")
+        hidden_ax.annotate(
+            "\n".join(names),
+            (a1, a2),
+            xytext=inward,
+            textcoords="offset points",
+            ha="right" if a1 > 0 else "left",
+            va="top" if a2 > 0 else "bottom",
+        )
+    hidden_ax.set(
+        xlim=(-1.1, 1.1), ylim=(-1.1, 1.1), aspect="equal", title="hidden layer (A1)"
+    )
     hidden_ax.set(xlabel="unit 1", ylabel="unit 2")
     blank.legend(*hidden_ax.get_legend_handles_labels(), loc="center")
     return figure
+
+
 # --8<-- [end:plot-xor]
 
 
@@ -347,13 +428,32 @@ def plot_sweep(results: dict, bayes: float) -> Figure:
     ax = figure.subplots()
     ax.axhline(bayes, color="C7", linestyle="--", label="best possible (Bayes) error")
     widths = list(results)
-    ax.plot(widths, [r[0] for r in results.values()], marker="o", color="C0", label="training error")
-    ax.plot(widths, [r[1] for r in results.values()], marker="o", color="C1", label="test error")
-    ax.set(xscale="log", xlabel="hidden units h", ylabel="error rate (mean of 3)", ylim=(0, 0.5))
+    ax.plot(
+        widths,
+        [r[0] for r in results.values()],
+        marker="o",
+        color="C0",
+        label="training error",
+    )
+    ax.plot(
+        widths,
+        [r[1] for r in results.values()],
+        marker="o",
+        color="C1",
+        label="test error",
+    )
+    ax.set(
+        xscale="log",
+        xlabel="hidden units h",
+        ylabel="error rate (mean of 3)",
+        ylim=(0, 0.5),
+    )
     ax.set_xticks(widths, [str(h) for h in widths])
     ax.grid(alpha=0.4)
     ax.legend()
     return figure
+
+
 # --8<-- [end:plot-sweep]
 
 
@@ -364,9 +464,16 @@ def plot_sine(x, y, models) -> Figure:
     ax.plot(x[0], y[0], color="C7", linewidth=6, alpha=0.4, label="sin x")
     with torch.no_grad():
         for colour, (h, model) in enumerate(models.items()):
-            ax.plot(x[0], model(x.T), color=f"C{colour}", linestyle=["-", "--", "-.", ":"][colour % 4],
-                    label=f"h = {h}")
+            ax.plot(
+                x[0],
+                model(x.T),
+                color=f"C{colour}",
+                linestyle=["-", "--", "-.", ":"][colour % 4],
+                label=f"h = {h}",
+            )
     ax.set(xlabel="$x$", ylabel="$y$", ylim=(-1.6, 2.4))
     ax.legend(ncols=3, loc="upper center")
     return figure
+
+
 # --8<-- [end:plot-sine]

@@ -12,7 +12,7 @@ import time
 import torch
 from matplotlib.figure import Figure
 from torch import nn
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import Dataset
 
 # --8<-- [end:imports]
 
@@ -39,6 +39,8 @@ def to_inputs(images: torch.Tensor, mean: float, std: float) -> torch.Tensor:
             f"expected uint8 images of shape (n, 28, 28), got {images.dtype} {tuple(images.shape)}"
         )
     return ((images.float() / 255 - mean) / std).flatten(1)
+
+
 # --8<-- [end:prepare]
 
 
@@ -61,14 +63,18 @@ class MLP(nn.Module):
     def __init__(self, sizes=(784, 128, 64, 10)):
         super().__init__()
         if len(sizes) < 2 or sizes[0] != 784 or sizes[-1] != 10:
-            raise ValueError(f"expected sizes from 784 to 10, like (784, 128, 64, 10), got {tuple(sizes)}")
+            raise ValueError(
+                f"expected sizes from 784 to 10, like (784, 128, 64, 10), got {tuple(sizes)}"
+            )
         layers = []
         for n_in, n_out in zip(sizes[:-1], sizes[1:]):
             layers += [nn.Linear(n_in, n_out), nn.ReLU()]
         self.layers = nn.Sequential(*layers[:-1])  # no ReLU after the last layer
         for layer in self.layers:
             if isinstance(layer, nn.Linear):
-                nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")  # std sqrt(2 / n_in)
+                nn.init.kaiming_normal_(
+                    layer.weight, nonlinearity="relu"
+                )  # std sqrt(2 / n_in)
                 nn.init.zeros_(layer.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -78,6 +84,8 @@ class MLP(nn.Module):
                 f"got {x.dtype} {tuple(x.shape)}; convert uint8 images with to_inputs(images, mean, std)"
             )
         return self.layers(x.flatten(1))
+
+
 # --8<-- [end:modules]
 
 
@@ -101,6 +109,8 @@ def in_memory_batches(X, y, batch_size, generator):
     for start in range(0, len(y), batch_size):
         index = order[start : start + batch_size]
         yield X[index], y[index]
+
+
 # --8<-- [end:loader]
 
 
@@ -134,8 +144,20 @@ def evaluate(model, X, y) -> dict:
     }
 
 
-def train(model, optimizer, X, y, X_val, y_val, epochs, batch_size=256, one_cycle=False,
-          label_smoothing=0.0, patience=None, seed=0) -> list[dict]:
+def train(
+    model,
+    optimizer,
+    X,
+    y,
+    X_val,
+    y_val,
+    epochs,
+    batch_size=256,
+    one_cycle=False,
+    label_smoothing=0.0,
+    patience=None,
+    seed=0,
+) -> list[dict]:
     """Train on (X, y), validating after every epoch; one row of history per epoch.
 
     one_cycle: the learning rate rises to the optimizer's lr and falls to almost 0 (OneCycleLR).
@@ -148,13 +170,22 @@ def train(model, optimizer, X, y, X_val, y_val, epochs, batch_size=256, one_cycl
     if one_cycle:
         steps = epochs * -(-len(y) // batch_size)  # batches per epoch, rounded up
         lr = optimizer.param_groups[0]["lr"]
-        scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=steps)
+        scheduler = torch.optim.lr_scheduler.OneCycleLR(
+            optimizer, max_lr=lr, total_steps=steps
+        )
     history, best = [], None
     for epoch in range(1, epochs + 1):
         batches = in_memory_batches(X, y, batch_size, generator)
         loss = train_epoch(model, optimizer, batches, loss_fn, scheduler)
         val = evaluate(model, X_val, y_val)
-        history.append({"epoch": epoch, "loss": loss, "val_loss": val["loss"], "val_accuracy": val["accuracy"]})
+        history.append(
+            {
+                "epoch": epoch,
+                "loss": loss,
+                "val_loss": val["loss"],
+                "val_accuracy": val["accuracy"],
+            }
+        )
         if patience is None:
             continue
         if best is None or val["loss"] < best["val_loss"]:
@@ -164,6 +195,8 @@ def train(model, optimizer, X, y, X_val, y_val, epochs, batch_size=256, one_cycl
     if best is not None:
         model.load_state_dict(best_state)
     return history
+
+
 # --8<-- [end:train]
 
 
@@ -172,41 +205,82 @@ def make_optimizer(model, name="adam", lr=1e-3, weight_decay=0.0):
     """SGD with momentum, Adam or AdamW; weight decay on the weights only, never on the biases."""
     weights = [p for n, p in model.named_parameters() if n.endswith("weight")]
     biases = [p for n, p in model.named_parameters() if not n.endswith("weight")]
-    groups = [{"params": weights, "weight_decay": weight_decay}, {"params": biases, "weight_decay": 0.0}]
+    groups = [
+        {"params": weights, "weight_decay": weight_decay},
+        {"params": biases, "weight_decay": 0.0},
+    ]
     if name == "sgd":
         return torch.optim.SGD(groups, lr=lr, momentum=0.9)
     if name == "adam":
         return torch.optim.Adam(groups, lr=lr)
     if name == "adamw":
         return torch.optim.AdamW(groups, lr=lr)
-    raise ValueError(f"expected an optimizer name in ('sgd', 'adam', 'adamw'), got {name!r}")
+    raise ValueError(
+        f"expected an optimizer name in ('sgd', 'adam', 'adamw'), got {name!r}"
+    )
 
 
-def fit(X, y, X_val, y_val, sizes=(784, 128, 64, 10), optimizer="adam", lr=1e-3, weight_decay=0.0,
-        one_cycle=False, label_smoothing=0.0, epochs=3, batch_size=256, patience=None, seed=0):
+def fit(
+    X,
+    y,
+    X_val,
+    y_val,
+    sizes=(784, 128, 64, 10),
+    optimizer="adam",
+    lr=1e-3,
+    weight_decay=0.0,
+    one_cycle=False,
+    label_smoothing=0.0,
+    epochs=3,
+    batch_size=256,
+    patience=None,
+    seed=0,
+):
     """A fresh MLP trained with one setting (on the device X is on); returns the model and its history."""
     torch.manual_seed(seed)
     model = MLP(sizes).to(X.device)
     optimizer = make_optimizer(model, optimizer, lr, weight_decay)
-    history = train(model, optimizer, X, y, X_val, y_val, epochs, batch_size, one_cycle, label_smoothing,
-                    patience, seed)
+    history = train(
+        model,
+        optimizer,
+        X,
+        y,
+        X_val,
+        y_val,
+        epochs,
+        batch_size,
+        one_cycle,
+        label_smoothing,
+        patience,
+        seed,
+    )
     return model, history
 
 
 def weight_norm(model) -> float:
     """The L2 norm of all weights (not biases): what weight decay pulls towards zero."""
-    return torch.sqrt(sum((p**2).sum() for n, p in model.named_parameters() if n.endswith("weight"))).item()
+    return torch.sqrt(
+        sum((p**2).sum() for n, p in model.named_parameters() if n.endswith("weight"))
+    ).item()
 
 
 def k_fold(X, y, k=5, seed=0, **setting) -> torch.Tensor:
     """Validation accuracy of each of k models, each validated on one fold and trained on the other k - 1."""
-    folds = torch.randperm(len(y), generator=torch.Generator().manual_seed(seed)).to(y.device).chunk(k)
+    folds = (
+        torch.randperm(len(y), generator=torch.Generator().manual_seed(seed))
+        .to(y.device)
+        .chunk(k)
+    )
     scores = []
     for i, val in enumerate(folds):
         train_index = torch.cat([fold for j, fold in enumerate(folds) if j != i])
-        model, _ = fit(X[train_index], y[train_index], X[val], y[val], seed=seed, **setting)
+        model, _ = fit(
+            X[train_index], y[train_index], X[val], y[val], seed=seed, **setting
+        )
         scores.append(evaluate(model, X[val], y[val])["accuracy"])
     return torch.tensor(scores)
+
+
 # --8<-- [end:sweep]
 
 
@@ -219,13 +293,19 @@ def predict(model, X) -> torch.Tensor:
 
 def confusion_matrix(predicted, y, n_classes=10) -> torch.Tensor:
     """counts[true, predicted]"""
-    return torch.bincount(y * n_classes + predicted, minlength=n_classes**2).reshape(n_classes, n_classes)
+    return torch.bincount(y * n_classes + predicted, minlength=n_classes**2).reshape(
+        n_classes, n_classes
+    )
 
 
 def precision_recall(counts):
     correct = counts.diag().float()
-    precision = correct / counts.sum(dim=0).clamp(min=1)  # of the digits predicted as c, how many are c
-    recall = correct / counts.sum(dim=1).clamp(min=1)  # of the digits that are c, how many were found
+    precision = correct / counts.sum(dim=0).clamp(
+        min=1
+    )  # of the digits predicted as c, how many are c
+    recall = correct / counts.sum(dim=1).clamp(
+        min=1
+    )  # of the digits that are c, how many were found
     return precision, recall
 
 
@@ -234,6 +314,8 @@ def confident_mistakes(probabilities, y, k=10):
     confidence, predicted = probabilities.max(dim=1)
     wrong = (predicted != y).nonzero().squeeze(1)
     return wrong[confidence[wrong].argsort(descending=True)[:k]]
+
+
 # --8<-- [end:metrics]
 
 
@@ -247,6 +329,8 @@ def samples_per_second(model, make_batches, n, repeats=2) -> float:
         train_epoch(model, optimizer, make_batches(), nn.functional.cross_entropy)
         seconds.append(time.perf_counter() - start)
     return n / min(seconds)
+
+
 # --8<-- [end:timing]
 
 
@@ -265,11 +349,20 @@ def plot_history(history) -> Figure:
     figure = Figure(figsize=(5, 3.6), layout="constrained")
     loss_ax, accuracy_ax = figure.subplots(2, 1, sharex=True)
     epochs = [h["epoch"] for h in history]
-    loss_ax.plot(epochs, [h["loss"] for h in history], marker="o", label="training (during the epoch)")
-    loss_ax.plot(epochs, [h["val_loss"] for h in history], marker="s", label="validation")
+    loss_ax.plot(
+        epochs,
+        [h["loss"] for h in history],
+        marker="o",
+        label="training (during the epoch)",
+    )
+    loss_ax.plot(
+        epochs, [h["val_loss"] for h in history], marker="s", label="validation"
+    )
     loss_ax.set_ylabel("loss")
     loss_ax.legend()
-    accuracy_ax.plot(epochs, [100 * h["val_accuracy"] for h in history], marker="s", color="C1")
+    accuracy_ax.plot(
+        epochs, [100 * h["val_accuracy"] for h in history], marker="s", color="C1"
+    )
     accuracy_ax.set_ylabel("validation\naccuracy (%)")
     accuracy_ax.set_xlabel("epoch")
     accuracy_ax.set_xticks(epochs)
@@ -287,8 +380,14 @@ def plot_confusion(counts) -> Figure:
         for predicted in range(10):
             if true != predicted and mistakes[true, predicted] > 0:
                 dark = mistakes[true, predicted] > mistakes.max() / 2
-                ax.text(predicted, true, int(mistakes[true, predicted]), ha="center", va="center",
-                        color="white" if dark else "black")
+                ax.text(
+                    predicted,
+                    true,
+                    int(mistakes[true, predicted]),
+                    ha="center",
+                    va="center",
+                    color="white" if dark else "black",
+                )
     ax.set_xticks(range(10))
     ax.set_yticks(range(10))
     ax.set_xlabel("predicted digit")
@@ -301,8 +400,12 @@ def plot_mistakes(images, labels, probabilities, index, columns=5) -> Figure:
     confidence, predicted = probabilities[index].max(dim=1)
     rows = -(-len(index) // columns)
     figure = Figure(figsize=(5, rows * 1.45), layout="constrained")
-    for ax, i, p, c in zip(figure.subplots(rows, columns).flat, index.tolist(), predicted.tolist(),
-                           confidence.tolist()):
+    for ax, i, p, c in zip(
+        figure.subplots(rows, columns).flat,
+        index.tolist(),
+        predicted.tolist(),
+        confidence.tolist(),
+    ):
         ax.imshow(images[i].cpu().numpy(), cmap="gray_r")
         ax.set_title(f"{p} ({c:.0%})\nis {labels[i].item()}")
         ax.axis("off")
@@ -317,4 +420,6 @@ def plot_weights(model, n=16) -> Figure:
         ax.imshow(w.numpy(), cmap="RdBu_r", vmin=-limit, vmax=limit)
         ax.axis("off")
     return figure
+
+
 # --8<-- [end:plots]

@@ -67,7 +67,9 @@ class MNIST:
 
 
 def data_folder() -> Path:
-    return Path(os.environ.get("NN_BASICS_DATA") or DEFAULT_FOLDER).expanduser().resolve()
+    return (
+        Path(os.environ.get("NN_BASICS_DATA") or DEFAULT_FOLDER).expanduser().resolve()
+    )
 
 
 def find(folder: Path, name: str) -> Path | None:
@@ -82,9 +84,15 @@ def read_checked(path: Path, md5: str) -> bytes:
     """The decompressed bytes of an IDX file, refused unless their MD5 is the published one."""
     raw = path.read_bytes()
     try:  # a truncated gzip file decompresses to what it holds, and fails the checksum below
-        data = zlib.decompressobj(wbits=31).decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
+        data = (
+            zlib.decompressobj(wbits=31).decompress(raw)
+            if raw[:2] == b"\x1f\x8b"
+            else raw
+        )
     except zlib.error as error:
-        raise DataError(f"{path}: not valid gzip ({error}); delete it and run again to download it") from None
+        raise DataError(
+            f"{path}: not valid gzip ({error}); delete it and run again to download it"
+        ) from None
     actual = hashlib.md5(data).hexdigest()
     if actual != md5:
         raise DataError(
@@ -101,7 +109,11 @@ def parse_idx(data: bytes) -> torch.Tensor:
     if zero != 0 or dtype != 0x08:
         raise ValueError(f"not an IDX file of unsigned bytes (header {data[:4].hex()})")
     shape = struct.unpack(f">{ndim}I", data[4 : 4 + 4 * ndim])
-    return torch.from_numpy(np.frombuffer(data, np.uint8, offset=4 + 4 * ndim).reshape(shape).copy())
+    return torch.from_numpy(
+        np.frombuffer(data, np.uint8, offset=4 + 4 * ndim).reshape(shape).copy()
+    )
+
+
 # --8<-- [end:idx]
 
 
@@ -112,11 +124,18 @@ def download(name: str, md5: str, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     errors = []
     for mirror in MIRRORS:
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".part")
+        handle, temporary = tempfile.mkstemp(
+            dir=folder, prefix=f".{name}.", suffix=".part"
+        )
         try:
-            with urllib.request.urlopen(mirror + name + ".gz", timeout=30) as response, os.fdopen(handle, "wb") as out:
+            with (
+                urllib.request.urlopen(mirror + name + ".gz", timeout=30) as response,
+                os.fdopen(handle, "wb") as out,
+            ):
                 total = int(response.headers.get("Content-Length") or 0) or None
-                with tqdm(total=total, unit="B", unit_scale=True, desc=f"{name}.gz") as bar:
+                with tqdm(
+                    total=total, unit="B", unit_scale=True, desc=f"{name}.gz"
+                ) as bar:
                     while chunk := response.read(1 << 16):
                         out.write(chunk)
                         bar.update(len(chunk))
@@ -149,7 +168,13 @@ def load_sample(n_test: int = 1000) -> MNIST:
     order = torch.randperm(len(y), generator=torch.Generator().manual_seed(0))
     images = torch.from_numpy(X.astype(np.uint8)).reshape(-1, 28, 28)[order]
     labels = torch.from_numpy(y.astype(np.int64))[order]
-    return MNIST(images[n_test:], labels[n_test:], images[:n_test], labels[:n_test], source="sample")
+    return MNIST(
+        images[n_test:],
+        labels[n_test:],
+        images[:n_test],
+        labels[:n_test],
+        source="sample",
+    )
 
 
 _loaded: MNIST | None = None

@@ -30,20 +30,35 @@ def check_batch(x: torch.Tensor, in_features: int) -> None:
     """Like nn.Linear: any leading dimensions, features last; but one example needs its batch dimension."""
     if x.ndim < 2 or x.shape[-1] != in_features:
         hint = "; add a batch dimension with x.unsqueeze(0)" if x.ndim == 1 else ""
-        raise ValueError(f"expected x of shape (batch, {in_features}), got {tuple(x.shape)}{hint}")
+        raise ValueError(
+            f"expected x of shape (batch, {in_features}), got {tuple(x.shape)}{hint}"
+        )
     if not x.is_floating_point():
-        raise ValueError(f"expected floating-point x, got {x.dtype}; convert it with x.float()")
+        raise ValueError(
+            f"expected floating-point x, got {x.dtype}; convert it with x.float()"
+        )
+
+
 # --8<-- [end:model]
 
 
 # --8<-- [start:data]
-def two_blobs(n_per_class: int = 100, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+def two_blobs(
+    n_per_class: int = 100, seed: int = 0
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Two Gaussian clouds in the plane: X (2n, 2) and labels y (2n,) of 0.0 and 1.0."""
     generator = torch.Generator().manual_seed(seed)
     centres = torch.tensor([[-1.0, -1.0], [1.0, 1.0]])
-    X = torch.cat([centre + 0.7 * torch.randn(n_per_class, 2, generator=generator) for centre in centres])
+    X = torch.cat(
+        [
+            centre + 0.7 * torch.randn(n_per_class, 2, generator=generator)
+            for centre in centres
+        ]
+    )
     y = torch.cat([torch.zeros(n_per_class), torch.ones(n_per_class)])
     return X, y
+
+
 # --8<-- [end:data]
 
 
@@ -66,7 +81,10 @@ def train(model, X, y, epochs=20, lr=0.5, batch_size=16, seed=0) -> list[dict]:
     """Mini-batch SGD on the BCE loss, on the model's device; the state after each epoch (index 0: before)."""
     device = model.linear.weight.device
     batches = DataLoader(
-        TensorDataset(X, y), batch_size=batch_size, shuffle=True, generator=torch.Generator().manual_seed(seed)
+        TensorDataset(X, y),
+        batch_size=batch_size,
+        shuffle=True,
+        generator=torch.Generator().manual_seed(seed),
     )
     loss_fn = nn.BCELoss()
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
@@ -81,6 +99,8 @@ def train(model, X, y, epochs=20, lr=0.5, batch_size=16, seed=0) -> list[dict]:
             optimizer.step()
         history.append(evaluate(model, X, y))
     return history
+
+
 # --8<-- [end:train]
 
 
@@ -93,7 +113,9 @@ GATES = {
 }
 
 
-def fit_gate(targets: torch.Tensor, steps: int = 2000, lr: float = 1.0, seed: int = 0) -> Perceptron:
+def fit_gate(
+    targets: torch.Tensor, steps: int = 2000, lr: float = 1.0, seed: int = 0
+) -> Perceptron:
     """Full-batch gradient descent on the four rows of a truth table."""
     torch.manual_seed(seed)
     model = Perceptron(2)
@@ -103,6 +125,8 @@ def fit_gate(targets: torch.Tensor, steps: int = 2000, lr: float = 1.0, seed: in
         nn.functional.binary_cross_entropy(model(GATE_INPUTS), targets).backward()
         optimizer.step()
     return model
+
+
 # --8<-- [end:gates]
 
 
@@ -116,6 +140,8 @@ def best_line(X: torch.Tensor, y: torch.Tensor, n_lines: int = 10_000, seed: int
     accuracy = (predictions == y[:, None]).float().mean(dim=0)  # (lines,)
     best = accuracy.argmax()
     return accuracy[best].item(), w[best], b[best]
+
+
 # --8<-- [end:best-line]
 
 
@@ -135,6 +161,8 @@ def rosenblatt(X: torch.Tensor, t: torch.Tensor, epochs: int = 10, lr: float = 1
             wrong += int(error != 0)
         mistakes.append(wrong)
     return w, b, mistakes
+
+
 # --8<-- [end:rosenblatt]
 
 
@@ -145,11 +173,24 @@ def draw_boundary(ax, X, y, w, b) -> None:
     ys = torch.linspace(X[:, 1].min() - 0.5, X[:, 1].max() + 0.5, 200)
     grid_x, grid_y = torch.meshgrid(xs, ys, indexing="xy")
     scores = w[0] * grid_x + w[1] * grid_y + b
-    ax.contourf(grid_x, grid_y, scores > 0, levels=[-0.5, 0.5, 1.5], colors=["C0", "C1"], alpha=0.15)
+    ax.contourf(
+        grid_x,
+        grid_y,
+        scores > 0,
+        levels=[-0.5, 0.5, 1.5],
+        colors=["C0", "C1"],
+        alpha=0.15,
+    )
     ax.contour(grid_x, grid_y, scores, levels=[0.0], colors="C2", linewidths=2)
     size = 60 if len(X) < 10 else 12
     for label, marker in ((0, "o"), (1, "^")):
-        ax.scatter(*X[y == label].T, s=size, color=f"C{label}", marker=marker, label=f"y = {label}")
+        ax.scatter(
+            *X[y == label].T,
+            s=size,
+            color=f"C{label}",
+            marker=marker,
+            label=f"y = {label}",
+        )
 
 
 def plot_boundaries(X, y, history, epochs=(0, 1, 5, 20)) -> Figure:
@@ -186,4 +227,6 @@ def plot_gates(lines: dict) -> Figure:
     legend.axis("off")
     legend.legend(*figure.axes[0].get_legend_handles_labels(), loc="center")
     return figure
+
+
 # --8<-- [end:plots]

@@ -45,7 +45,7 @@ def test_the_training_split_has_the_published_pixel_statistics(mnist_folder):
 
 def test_split_holds_out_a_disjoint_validation_set_of_one_in_twelve():
     labels = torch.arange(120)
-    train_images, train_labels, val_images, val_labels = m.split(images(120), labels)
+    _, train_labels, val_images, val_labels = m.split(images(120), labels)
     assert len(train_labels) == 110 and len(val_labels) == 10 and val_images.shape == (10, 28, 28)
     assert sorted(torch.cat([train_labels, val_labels]).tolist()) == list(range(120))
 

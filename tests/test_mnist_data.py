@@ -11,6 +11,7 @@ import logging
 import struct
 import urllib.error
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 import torch
@@ -140,7 +141,7 @@ def test_missing_files_and_no_network_fall_back_to_the_sample_and_say_so(tmp_pat
 
 
 class FakeResponse(io.BytesIO):
-    headers = {}
+    headers: ClassVar[dict] = {}
 
     def __enter__(self):
         return self

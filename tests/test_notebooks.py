@@ -30,8 +30,8 @@ def test_the_notebook_is_the_run_with_the_page_prose(built_site, chapter):
     assert len(code) == len(run.cells)
     for cell, ran in zip(code, run.cells):
         assert printed(cell) == printed(ran) and [o.get("data") for o in cell.outputs] == [o.get("data") for o in ran.outputs]
-        shown = [line for line in ran.source.splitlines() if not (cell.outputs and line.strip().startswith("#>"))]
-        assert cell.source.splitlines() == shown  # the page's code; `#>` lines only where no output shows
+        shown = [line for line in ran.source.splitlines() if not (cell.outputs and line.strip().startswith("# >"))]
+        assert cell.source.splitlines() == shown  # the page's code; `# >` lines only where no output shows
         for output in cell.outputs:
             if output.output_type == "error":
                 assert output.traceback == [f"{output.ename}: {output.evalue}"]  # as the page shows it
@@ -119,7 +119,7 @@ Some maths: \\(a + b\\), and [the home page](index.md).
     ```python
     x = 2
     print(x)
-    #> 2
+    # > 2
     ```
 
 === "By hand"
@@ -135,12 +135,12 @@ Some maths: \\(a + b\\), and [the home page](index.md).
 <!--pytest.mark.skip(reason="it would download a file")-->
 ```python
 raise RuntimeError("no network here")
-#> RuntimeError: no network here
+# > RuntimeError: no network here
 ```
 
 ```python
 int("x")
-#> ValueError: invalid literal for int() with base 10: 'x'
+# > ValueError: invalid literal for int() with base 10: 'x'
 ```
 
 <!--tolerance rtol=0.05 atol=0.5-->
@@ -148,8 +148,8 @@ int("x")
 import warnings
 warnings.warn("careful")
 print(0.3)
-#> UserWarning: careful
-#> 0.3
+# > UserWarning: careful
+# > 0.3
 ```
 '''
 
@@ -163,9 +163,9 @@ def test_a_chapter_with_every_kind_of_block_makes_a_clean_notebook(project):  # 
     assert [c.metadata.get("tags") for c in code] == [
         ["setup"], [], [], ["skip-execution", "raises-exception"], ["raises-exception"], []
     ]
-    setup, admonition, tab, skipped, raising, warning = code
+    _, admonition, _, skipped, raising, warning = code
     assert admonition.source == "x = 2\nprint(x)" and admonition.outputs[0].text == "2\n"
-    assert not skipped.outputs and "#> RuntimeError: no network here" in skipped.source  # nothing else shows it
+    assert not skipped.outputs and "# > RuntimeError: no network here" in skipped.source  # nothing else shows it
     assert raising.outputs[0].traceback == ["ValueError: invalid literal for int() with base 10: 'x'"]
     assert warning.outputs[0].text == "UserWarning: careful\n0.3\n"
     prose = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")

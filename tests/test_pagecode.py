@@ -2,10 +2,9 @@
 
 import re
 
-import pytest
-from pagecode import Block, matches, python_blocks, rewrite, tolerance_note, TOLERANCE
-
 import pagecode
+import pytest
+from pagecode import TOLERANCE, Block, matches, python_blocks, rewrite, tolerance_note
 
 
 def block(expected, **tolerance):
@@ -45,7 +44,7 @@ def test_marks_are_read_from_the_lines_above_a_block(tmp_path, monkeypatch):
     (tmp_path / "docs").mkdir()
     page = tmp_path / "docs" / "p.md"
     page.write_text(
-        "# P\n\n<!--tolerance rtol=0.02-->\n<!--data-dependent-->\n```python\nprint(1.0)\n#> 1.0\n```\n\n"
+        "# P\n\n<!--tolerance rtol=0.02-->\n<!--data-dependent-->\n```python\nprint(1.0)\n# > 1.0\n```\n\n"
         '<!--pytest.mark.skip(reason="needs the network")-->\n```python title="x.py"\nprint(2)\n```\n'
     )
     first, second = python_blocks(page)
@@ -60,18 +59,18 @@ def test_update_outputs_writes_the_printed_lines_into_the_page(tmp_path, monkeyp
     monkeypatch.setattr(pagecode, "ROOT", tmp_path)
     page = tmp_path / "p.md"
     text = (
-        "```python\nprint(1)\n#> 9\nprint(2)\n#> 9\n```\n\n"  # line for line
-        "!!! note\n    ```python\n    for i in range(3):\n        print(i)\n    #> 7\n    ```\n\n"  # one group
+        "```python\nprint(1)\n# > 9\nprint(2)\n# > 9\n```\n\n"  # line for line
+        "!!! note\n    ```python\n    for i in range(3):\n        print(i)\n    # > 7\n    ```\n\n"  # one group
         "```python\nprint('new')\n```\n"  # none yet
     )
     page.write_text(text)
     for lineno, printed in ((15, "new"), (9, "0\n1\n2"), (1, "1\n2")):  # bottom up, as the tests apply them
         rewrite(Block("p.md", lineno, "", ""), printed)
     assert page.read_text() == (
-        "```python\nprint(1)\n#> 1\nprint(2)\n#> 2\n```\n\n"
-        "!!! note\n    ```python\n    for i in range(3):\n        print(i)\n    #> 0\n    #> 1\n    #> 2\n    ```\n\n"
-        "```python\nprint('new')\n#> new\n```\n"
+        "```python\nprint(1)\n# > 1\nprint(2)\n# > 2\n```\n\n"
+        "!!! note\n    ```python\n    for i in range(3):\n        print(i)\n    # > 0\n    # > 1\n    # > 2\n    ```\n\n"
+        "```python\nprint('new')\n# > new\n```\n"
     )
-    page.write_text("```python\nprint(1)\n#> 9\nprint(2)\n#> 9\n```\n")
+    page.write_text("```python\nprint(1)\n# > 9\nprint(2)\n# > 9\n```\n")
     with pytest.raises(ValueError, match=re.escape("p.md:1: the page shows 2 output lines in several places")):
         rewrite(Block("p.md", 1, "", ""), "1\n2\n3")

@@ -151,9 +151,10 @@ def test_two_cold_builds_give_identical_bytes(project):
          "demo.md:3: fig:line is figure 1 of the page's run, drawn by the block at line 5: place it right after"),
         ("# Demo\n\nSome text.\n\n```python\nx = 1\n```\n\n```python\n1 / 0\n```\n",
          "the block at docs/demo.md:9 raised:"),
-        ('# Demo\n\n```python\n--8<-- "snippets/demo.py:no_such_section"\n```\n',
-         'demo.md:4: --8<-- "snippets/demo.py:no_such_section": '),
-        ('# Demo\n\n```python\n--8<-- "snippets/gone.py"\n```\n', 'demo.md:4: --8<-- "snippets/gone.py": '),
+        ("# Demo\n\n```python\n--8<--\nsnippets/demo.py:no_such_section\n--8<--\n```\n",
+         "docs/demo.md:3: Snippet section 'no_such_section' could not be located"),
+        ("# Demo\n\n```python\n--8<--\nsnippets/gone.py\n--8<--\n```\n",
+         "docs/demo.md:3: Snippet at path 'snippets/gone.py' could not be found"),
     ],
     ids=["figure-not-placed", "figure-before-its-block", "block-raises", "missing-section", "missing-file"],
 )
