@@ -17,6 +17,7 @@ import hashlib
 import html as entities
 import os
 import re
+import textwrap
 from pathlib import Path, PurePosixPath
 
 import nbformat
@@ -27,8 +28,10 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 from pagecode import (
     DATA_DEPENDENT,
+    EXERCISE,
     PYTHON,
     SKIP,
+    SOLUTION,
     TOLERANCE,
     is_output,
     language,
@@ -45,6 +48,8 @@ FENCE = re.compile(r"^(?P<indent>\s*)(?P<ticks>`{3,})(?P<info>.*)$")
 CONTAINER = re.compile(r'^(?P<indent>\s*)(?P<kind>!!!|\?\?\?\+?|===\+?)\s*(?P<type>[\w-]*)[^"]*(?:"(?P<title>[^"]*)")?\s*$')
 INLINE_MATHS = re.compile(r"\\\((.+?)\\\)")
 PAGE_LINK = re.compile(r"\]\((?P<page>[\w/.-]+)\.md(?P<anchor>#[\w-]+)?\)")
+QUIZ = re.compile(r"<quiz>\n(?P<body>.*?)</quiz>", re.DOTALL)
+SOLUTION_BLOCK = re.compile(rf"^{SOLUTION}\n(```python[^\n]*\n.*?\n```)$", re.DOTALL | re.MULTILINE)
 
 MATHJAX = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.DOTALL)
 MERMAID = re.compile(r'<script type="module">(?:(?!</script>).)*?cdnjs\.cloudflare\.com/ajax/libs/mermaid.*?</script>', re.DOTALL)
@@ -115,7 +120,24 @@ def _prose(text: str, page_uri: str, config) -> str:
     text = FIGURE_REF.sub(lambda m: f"*{m['caption'] or m['alt']}*", text)  # the figure is the output above
     text = PAGE_LINK.sub(link, text)
     text = INLINE_MATHS.sub(lambda m: f"${m[1].strip()}$", text)
-    return text.replace(DATA_DEPENDENT, "").replace(DATA_NOTE, "").strip("\n")
+    text = QUIZ.sub(lambda m: _quiz_question(m["body"], page_uri, config), text)
+    for mark in (DATA_DEPENDENT, DATA_NOTE, EXERCISE, SOLUTION):
+        text = text.replace(mark, "")
+    return text.strip("\n")
+
+
+def _quiz_question(body: str, page_uri: str, config) -> str:
+    """A quiz without its answers: the question, the choices unmarked, a blank for a number."""
+    url = f"{_site(config)}{PurePosixPath(page_uri).with_suffix('')}/"
+    lines = []
+    for line in body.split("\n---")[0].splitlines():
+        if re.match(r"\s*[-*] \[[ x]\]", line):
+            lines.append(re.sub(r"\[[ x]\] ", "", line, count=1))
+        elif lines and lines[-1].lstrip().startswith("- ") and not line.strip():
+            break  # the choices end; what follows is the explanation shown after answering
+        else:
+            lines.append(re.sub(r"\[\[[^\]]*\]\]", "____", line))
+    return "**Question.** " + "\n".join(lines).strip() + f"\n\n*(Answer it on the page, <{url}>.)*"
 
 
 def _shown(cell):
@@ -151,7 +173,9 @@ def reader_notebook(path: Path, page_uri: str, config, run) -> nbformat.Notebook
         end = next((j for j in range(i + 1, len(lines)) if lines[j].strip() == fence["ticks"]), len(lines) - 1)
         if language(fence["info"]) in PYTHON:
             flush()
-            cells.append(_shown(next(code)))
+            cell = next(code)
+            if "solution" not in cell.metadata["tags"]:  # solutions stay on the site
+                cells.append(_shown(cell))
         else:
             prose.extend(line[len(fence["indent"]) :] for line in lines[i : end + 1])
         i = end + 1
@@ -304,6 +328,7 @@ def on_page_markdown(markdown, page, config, files):
         shown = '<p class="nn-skip">Prints what full MNIST gives; the sample used here gives other numbers.</p>'
         markdown = markdown.replace(DATA_DEPENDENT, shown)
     markdown = SKIP.sub(lambda m: f'<p class="nn-skip" markdown="span">Not run by the tests: {m["reason"]}</p>\n', markdown)
+    markdown = SOLUTION_BLOCK.sub(lambda m: '??? success "Solution"\n\n' + textwrap.indent(m[1], "    "), markdown)
     markdown = TOLERANCE.sub(
         lambda m: f'<p class="nn-skip">These numbers come from training: yours {tolerance_note(m)}.</p>\n',
         markdown,

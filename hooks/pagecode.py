@@ -11,6 +11,10 @@ Marks, on the lines right above a block:
   that come from training); the page tells the reader. Other blocks use DEFAULT_TOLERANCE.
 - `<!--data-dependent-->`: its output holds for full MNIST; on the offline sample it must run
   without error, but its output is not compared.
+- `<!--exercise-->`: a reader's exercise, with `...` where the answer goes; it runs as it stands (the
+  checker says "not answered yet").
+- `<!--solution-->`: an exercise's solution; it runs like any block, the page shows it collapsed and the
+  notebook leaves it out.
 
 Text is compared exactly, numbers within the block's tolerance (pytest-doctestplus's FLOAT_CMP).
 """
@@ -36,6 +40,7 @@ DEFAULT_TOLERANCE = {"rtol": 1e-3, "atol": 0.0}  # float32 summation order moves
 SKIP = re.compile(r"""<!--\s*pytest\.mark\.skip\(reason=(?P<q>["'])(?P<reason>.+?)(?P=q)\)\s*-->""")
 TOLERANCE = re.compile(r"<!--\s*tolerance(?P<values>(?:\s+[ra]tol=[0-9.e+-]+)+)\s*-->")
 DATA_DEPENDENT = "<!--data-dependent-->"
+EXERCISE, SOLUTION = "<!--exercise-->", "<!--solution-->"
 RAISES = re.compile(r"^\w*(Error|Exception|Interrupt|Exit)\w*: ")
 
 
@@ -47,6 +52,7 @@ class Block:
     expected: str  # the output the page shows for it
     skip: str | None = None  # the reason, when the tests must not run it
     data_dependent: bool = False  # its output holds for full MNIST only: not compared on the sample
+    role: str = ""  # "exercise" or "solution", for the exercises at the end of a chapter
     tolerance: dict = field(default_factory=lambda: dict(DEFAULT_TOLERANCE))
 
     @property
@@ -126,6 +132,7 @@ def python_blocks(page: Path) -> list[Block]:
             block.skip = match["reason"]
         above = _comments_above(lines, found.lineno)
         block.data_dependent = DATA_DEPENDENT in above
+        block.role = "exercise" if EXERCISE in above else "solution" if SOLUTION in above else ""
         for comment in above:
             if match := TOLERANCE.fullmatch(comment):
                 block.tolerance.update(declared(match))

@@ -55,7 +55,8 @@ def code_cells(page: Path) -> list:
     cells = [setup]
     for block in python_blocks(page):
         cell = nbformat.v4.new_code_cell(block.code.strip("\n"), id=f"line-{block.lineno}")  # ids stable
-        cell.metadata["tags"] = ["skip-execution"] * bool(block.skip) + ["raises-exception"] * block.raises
+        tags = ["skip-execution"] * bool(block.skip) + ["raises-exception"] * block.raises + [block.role] * bool(block.role)
+        cell.metadata["tags"] = tags
         cell.metadata["nn_basics"] = {"block": block.id}
         cells.append(cell)
     return cells

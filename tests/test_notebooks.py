@@ -27,8 +27,9 @@ def test_the_notebook_is_the_run_with_the_page_prose(built_site, chapter):
     nbformat.validate(notebook)
     run = page_run(chapter)
     code = [c for c in notebook.cells if c.cell_type == "code"]
-    assert len(code) == len(run.cells)
-    for cell, ran in zip(code, run.cells):
+    cells = [c for c in run.cells if "solution" not in c.metadata.tags]  # solutions stay on the site
+    assert len(code) == len(cells)
+    for cell, ran in zip(code, cells):
         assert printed(cell) == printed(ran) and [o.get("data") for o in cell.outputs] == [o.get("data") for o in ran.outputs]
         shown = [line for line in ran.source.splitlines() if not (cell.outputs and line.strip().startswith("# >"))]
         assert cell.source.splitlines() == shown  # the page's code; `# >` lines only where no output shows
@@ -41,6 +42,8 @@ def test_the_notebook_is_the_run_with_the_page_prose(built_site, chapter):
     stamp = run.metadata["nn_basics"]
     assert (stamp["torch"], stamp["matplotlib"]) == (torch.__version__, matplotlib.__version__)
     assert notebook.metadata.kernelspec.name == "python3" and "nn_basics" not in notebook.metadata
+    blanks = [c for c in code if "exercise" in c.metadata.tags]
+    assert blanks and all("..." in c.source and "not answered yet" in printed(c) for c in blanks)
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=name)
@@ -54,6 +57,8 @@ def test_the_page_has_its_buttons_and_stamp(built_site, chapter):
     match = re.search(r'<p class="nn-stamp">This page\'s code ran in (.+?) when the site was built, under '
                       r"Python (\S+), torch (\S+) and matplotlib ([^\s(]+)( \(all but .+? marked not run\))?\.</p>", html)
     assert match, "no stamp"
+    solutions = [b for b in python_blocks(chapter) if b.role == "solution"]
+    assert html.count('<details class="success">\n<summary>Solution</summary>') == len(solutions) > 0  # folded
     assert match.groups()[1:4] == (stamp["python"], stamp["torch"], stamp["matplotlib"])
 
 
