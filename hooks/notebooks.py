@@ -391,6 +391,7 @@ def _match_toc(page, html: str) -> None:
             entry.id, entry.title = heading_id, title
 
 
+@event_priority(50)  # before glightbox (0) wraps the figures in their lightbox links
 def on_page_content(html, page, config, files):
     if page.file.src_uri.startswith(f"{FOLDER}/") and page.file.src_uri.endswith(".ipynb"):
         page.meta["search"] = {"exclude": True}  # the chapter itself is the search result
