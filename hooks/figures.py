@@ -61,6 +61,7 @@ def add_files(run, page, files, config) -> list[dict]:
             "width": round(float(size["width"]) * 4 / 3),  # pt -> CSS px
             "height": round(float(size["height"]) * 4 / 3),
             "text_pt": output.get("metadata", {}).get("image/svg+xml", {}).get("smallest_text_pt"),
+            "alt": ref["alt"],
             "light": f"{folder}/{ref['name']}.light.svg",
             "dark": f"{folder}/{ref['name']}.dark.svg",
         }

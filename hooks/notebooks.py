@@ -13,7 +13,6 @@ A block that raises unexpectedly fails the build, naming the page line.
 from __future__ import annotations
 
 import copy
-import hashlib
 import html as entities
 import os
 import re
@@ -26,6 +25,7 @@ from maths import tex_to_mathml
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
+from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 from pagecode import (
     DATA_DEPENDENT,
     EXERCISE,
@@ -51,18 +51,20 @@ PAGE_LINK = re.compile(r"\]\((?P<page>[\w/.-]+)\.md(?P<anchor>#[\w-]+)?\)")
 QUIZ = re.compile(r"<quiz>\n(?P<body>.*?)</quiz>", re.DOTALL)
 SOLUTION_BLOCK = re.compile(rf"^{SOLUTION}\n(```python[^\n]*\n.*?\n```)$", re.DOTALL | re.MULTILINE)
 
-MATHJAX = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.DOTALL)
-MERMAID = re.compile(r'<script type="module">(?:(?!</script>).)*?cdnjs\.cloudflare\.com/ajax/libs/mermaid.*?</script>', re.DOTALL)
+# mkdocs-jupyter's page: its scripts (MathJax and Mermaid loaders, a clipboard element) and 0.6 MB of JupyterLab
+# styles go; code cells become material's code blocks (its colours and copy button), styled by extra.css.
+SCRIPTS = re.compile(r"<(script|style)\b.*?</\1>|<!--.*?-->", re.DOTALL)
+CLIPBOARD = re.compile(r'<div class="zeroclipboard-container">.*?</clipboard-copy>\s*</div>|<div class="clipboard-copy-txt".*?</div>', re.DOTALL)
+CODE_CELL = re.compile(r'<div class="highlight-ipynb hl-(?P<language>\w+)\s*"><pre>(?P<code>.*?)</pre></div>', re.DOTALL)
 MARKDOWN_CELL = re.compile(r'(<div class="jp-RenderedHTMLCommon jp-RenderedMarkdown[^>]*>)(.*?)(</div>)', re.DOTALL)
 CODE_SPAN = re.compile(r"(<code>.*?</code>|<pre>.*?</pre>)", re.DOTALL)
 DISPLAY_DOLLARS = re.compile(r"(?:<p>)?\$\$(.+?)\$\$(?:</p>)?", re.DOTALL)
 INLINE_DOLLARS = re.compile(r"(?<![\\\w$])\$([^$\n]+?)\$(?![\w$])")
 DATA_IMAGE = re.compile(r'<img alt="(?P<alt>[^"]*)" src="data:image/svg\+xml;base64,[^"]+"\s*/?>')
-STYLE = re.compile(r'<style(?: type="text/css")?>(.*?)</style>', re.DOTALL)
+CODE_BLOCK = re.compile(r'<div class="(?:language-\w+ )?highlight"')
 HEADING = re.compile(r'<h([1-6]) id="([^"]+)">(.*?)</h\1>', re.DOTALL)
 
 _runs: dict[str, dict] = {}  # src_uri of a chapter -> its stamp, its notebook's name and its figures
-_stylesheets: dict[str, str] = {}  # site path -> the notebook styles it holds
 
 
 def _site(config) -> str:
@@ -194,35 +196,43 @@ def reader_notebook(path: Path, page_uri: str, config, run) -> nbformat.Notebook
 # The build ------------------------------------------------------------------------------------------
 
 
-def _chapters(config) -> list[str]:
-    """The src_uri of every page in nav with a Python block, in nav order."""
+def _chapters(config) -> list[tuple[str, str]]:
+    """(nav title, src_uri) of every page in nav with a Python block, in nav order."""
     docs = Path(config.docs_dir)
 
     def walk(items):
         for item in items or []:
-            value = next(iter(item.values())) if isinstance(item, dict) else item
+            title, value = next(iter(item.items())) if isinstance(item, dict) else (None, item)
             if isinstance(value, list):
                 yield from walk(value)
             elif isinstance(value, str) and value.endswith(".md") and (docs / value).exists():
-                yield value
+                yield title or PurePosixPath(value).stem.capitalize(), value
 
-    return [uri for uri in walk(config.nav) if python_blocks(docs / uri)]
+    return [(title, uri) for title, uri in walk(config.nav) if python_blocks(docs / uri)]
 
 
 def on_config(config):
-    """A Notebooks section in nav: each chapter's notebook, rendered by mkdocs-jupyter."""
+    """A Notebooks section in nav: each chapter's notebook, rendered by mkdocs-jupyter, titled as such."""
     use_config(config)
     chapters = _chapters(config)
     if chapters and config.nav is not None:
-        config.nav.append({"Notebooks": [f"{FOLDER}/{_name(uri)}/index.ipynb" for uri in chapters]})
+        notebooks = [{f"{title}: notebook": f"{FOLDER}/{_name(uri)}/index.ipynb"} for title, uri in chapters]
+        config.nav.append({"Notebooks": notebooks})
     return config
+
+
+def on_nav(nav, config, files):
+    """The footer leads from chapter to chapter and from notebook to notebook, never from one to the other."""
+    for before, after in zip(nav.pages, nav.pages[1:]):
+        if before.file.src_uri.startswith(f"{FOLDER}/") != after.file.src_uri.startswith(f"{FOLDER}/"):
+            before.next_page = after.previous_page = None
+    return nav
 
 
 @event_priority(50)  # before mkdocs-jupyter (0) turns the notebooks it finds into pages
 def on_files(files, config):
     root = Path(config.config_file_path).resolve().parent
     _runs.clear()
-    _stylesheets.clear()
     for page in list(files.documentation_pages()):
         path = Path(page.abs_src_path)
         if not page.src_uri.endswith(".md"):
@@ -238,9 +248,13 @@ def on_files(files, config):
         if stamp["failed"] is not None:
             raise PluginError(f"the block at {blocks[stamp['failed']].id} raised:\n{stamp['error']}")
         name = _name(page.src_uri)
-        text = nbformat.writes(reader_notebook(path, page.src_uri, config, run)) + "\n"
-        files.append(File.generated(config, f"{FOLDER}/{name}.ipynb", content=text))  # the download
-        # The page mkdocs-jupyter renders: a real file, because it recomputes abs_src_path from src_dir.
+        notebook = reader_notebook(path, page.src_uri, config, run)
+        files.append(File.generated(config, f"{FOLDER}/{name}.ipynb", content=nbformat.writes(notebook) + "\n"))
+        # The page mkdocs-jupyter renders: a real file, because it recomputes abs_src_path from src_dir. Its
+        # streams are merged and progress bars' \r applied, as Jupyter shows them (not one box per update).
+        for n, cell in enumerate(notebook.cells):
+            CoalesceStreamsPreprocessor().preprocess_cell(cell, {}, n)
+        text = nbformat.writes(notebook) + "\n"
         rendered = root / PAGES / FOLDER / name / "index.ipynb"
         rendered.parent.mkdir(parents=True, exist_ok=True)
         if not rendered.exists() or rendered.read_text(encoding="utf-8") != text:
@@ -314,7 +328,9 @@ def _data_note(run: dict) -> str:
     )
 
 
+@event_priority(10)  # before mkdocs-quiz, which adds its script and styles only to pages it is enabled on
 def on_page_markdown(markdown, page, config, files):
+    page.meta["quiz"] = {"enabled": "<quiz>" in markdown}
     uri = page.file.src_uri
     if uri == "index.md":
         return _learning_path(markdown, uri)
@@ -342,14 +358,12 @@ def on_page_markdown(markdown, page, config, files):
 def _notebook_page(html: str, page, config) -> str:
     """A notebook rendered by mkdocs-jupyter, made to behave like the other pages: no script from another
     host (its MathJax and Mermaid loaders), maths as MathML, figures in both palettes, the buttons and stamp."""
-    html = MERMAID.sub("", MATHJAX.sub("", html))
+    html = CLIPBOARD.sub("", SCRIPTS.sub("", html))
+    html = CODE_CELL.sub(r'<div class="language-\g<language> highlight"><pre><code>\g<code></code></pre></div>', html)
+    html = html.replace('class="anchor-link"', 'class="headerlink"').replace('class="jp-Cell-inputWrapper" tabindex="0"', 'class="jp-Cell-inputWrapper"')
     page_dir = PurePosixPath(page.file.url).as_posix()
-    # mkdocs-jupyter inlines about 0.6 MB of JupyterLab styles in every notebook page: one shared file instead
-    css = "\n".join(m[1] for m in STYLE.finditer(html))
-    if css:
-        uri = f"assets/notebook.{hashlib.sha256(css.encode()).hexdigest()[:8]}.css"
-        _stylesheets[uri] = css
-        html = f'<link rel="stylesheet" href="{os.path.relpath(uri, page_dir)}">' + STYLE.sub("", html)
+    # Links to the published site (the downloaded notebook runs in Colab) stay in this copy of the site
+    html = html.replace(f'href="{_site(config)}', f'href="{os.path.relpath(".", page_dir)}/')
 
     def maths(cell: re.Match) -> str:
         parts = CODE_SPAN.split(cell[2])
@@ -358,7 +372,7 @@ def _notebook_page(html: str, page, config) -> str:
                 parts[n] = DISPLAY_DOLLARS.sub(lambda m: tex_to_mathml(m[1], display=True), parts[n])
                 parts[n] = INLINE_DOLLARS.sub(lambda m: tex_to_mathml(m[1], display=False), parts[n])
             except Exception as error:
-                raise PluginError(f"{page.file.src_uri}: cannot render the maths: {error}") from None
+                raise PluginError(f"{page.file.src_uri}: cannot render the maths: {error}") from error
         return cell[1] + "".join(parts) + cell[3]
 
     chapter, run = next((uri, r) for uri, r in _runs.items() if f"{FOLDER}/{r['name']}/index.ipynb" == page.file.src_uri)
@@ -367,8 +381,8 @@ def _notebook_page(html: str, page, config) -> str:
     def figure(image: re.Match) -> str:
         shown = next(figures)
         return "".join(
-            f'<img alt="{image["alt"]}" src="{os.path.relpath(shown[theme], page_dir)}#only-{theme}" '
-            f'width="{shown["width"]}" height="{shown["height"]}" loading="lazy">'
+            f'<img alt="{entities.escape(shown["alt"])}" src="{os.path.relpath(shown[theme], page_dir)}#only-{theme}" '
+            f'width="{shown["width"]}" height="{shown["height"]}" data-text-pt="{shown["text_pt"] or 0}" loading="lazy">'
             for theme in ("light", "dark")
         )
 
@@ -406,15 +420,11 @@ def _match_toc(page, html: str) -> None:
             entry.id, entry.title = heading_id, title
 
 
+@event_priority(50)  # before glightbox (0) wraps the figures in their lightbox links
 def on_page_content(html, page, config, files):
     if page.file.src_uri.startswith(f"{FOLDER}/") and page.file.src_uri.endswith(".ipynb"):
         page.meta["search"] = {"exclude": True}  # the chapter itself is the search result
         return _notebook_page(html, page, config)
-    return html
+    # Search results show the prose around a code block, not the block's 30 lines (material's search skips them)
+    return CODE_BLOCK.sub(r"\g<0> data-search-exclude", html)
 
-
-def on_post_build(config):
-    for uri, css in _stylesheets.items():
-        path = Path(config.site_dir) / uri
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(css, encoding="utf-8")

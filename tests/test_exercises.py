@@ -311,3 +311,17 @@ def test_relu_forward_is_the_mlp_chapters_network_with_relu():
     assert torch.allclose(
         cache["A2"], torch.sigmoid(params["W2"] @ cache["A1"] + params["b2"])
     )
+
+
+def test_the_losses_quiz_softmax_before_cross_entropy_floor():
+    """The quiz's answer: a 3-class model ending in softmax can never take CrossEntropyLoss below 0.551."""
+    best = torch.softmax(
+        torch.tensor([[60.0, -60.0, -60.0]], dtype=torch.float64), dim=1
+    )  # (1, 0, 0)
+    floor = nn.CrossEntropyLoss()(best, torch.tensor([0]))
+    assert torch.isclose(
+        floor, torch.log1p(torch.tensor(2 / torch.e, dtype=torch.float64))
+    )
+    assert (
+        f"{floor:.3f}" == "0.551" and f"{torch.log(torch.tensor(3.0)):.3f}" == "1.099"
+    )

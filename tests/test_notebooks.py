@@ -9,6 +9,7 @@ import matplotlib
 import nbformat
 import pytest
 import torch
+from mkdocs.config import load_config
 from notebooks import _flatten_containers, colab_url
 from pagecode import ROOT, python_blocks
 from run import page_run, printed
@@ -79,9 +80,26 @@ def test_the_notebook_page_renders_like_the_site(built_site, chapter):
     assert html.count("<math") >= (chapter.read_text(encoding="utf-8").count("\\(") > 0)
     assert 'src="data:image/svg+xml;base64' not in html  # figures come in both palettes from the site
     assert f'href="../{name(chapter)}.ipynb" download' in html and "Read the chapter" in html
+    # light: no JupyterLab styles or scripts, no In [n]: column; code cells are material's code blocks
+    notebook = html.split('<div class="jupyter-wrapper">')[1].split("</article>")[0]
+    assert "<style" not in notebook and "<script" not in notebook and "jp-InputPrompt" not in notebook
+    assert 'class="language-python highlight"><pre><code>' in html and "clipboard-copy" not in html
+    # the site's links stay on this site (the downloaded notebook keeps absolute ones, for Colab)
+    assert not [h for h in re.findall(r'<a [^>]*href="([^"]+)"', notebook) if h.startswith("https://nn-basics.github.io/")]
+    title = next(t for item in load_config(str(ROOT / "mkdocs.yml")).nav for t, uri in item.items() if uri == chapter.name)
+    assert f"<title>{title}: notebook - nn-basics</title>" in html
     index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
     assert not [d for d in index["docs"] if d["location"].startswith("notebooks/")]  # searching finds the chapter
     assert f'href="notebooks/{name(chapter)}/"' in (built_site / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_footer_never_leads_from_a_chapter_to_a_notebook(built_site):
+    for page in built_site.glob("**/index.html"):
+        html = page.read_text(encoding="utf-8")
+        notebook = page.relative_to(built_site).parts[0] == "notebooks"
+        for rel, href in re.findall(r'<link rel="(prev|next)" href="([^"]+)">', html):
+            to_notebook = not href.startswith("../../") if notebook else "notebooks/" in href  # ../x/ from notebooks/y/
+            assert to_notebook == notebook, (page, rel, href)
 
 
 def test_admonitions_and_tabs_become_plain_markdown():

@@ -9,7 +9,6 @@ import textwrap
 
 import nbformat
 import pytest
-from maths import tex_to_mathml
 from pagecode import ROOT
 from run import key
 
@@ -20,7 +19,7 @@ CHAPTERS = ["perceptron", "activations", "losses", "mlp", "mnist"]
 def build(project, site_dir=None):
     site_dir = site_dir or project / "site"
     return subprocess.run(
-        [*MKDOCS, "-f", str(project / "mkdocs.yml"), "-d", str(site_dir)], capture_output=True, text=True
+        [*MKDOCS, "-f", str(project / "mkdocs.yml"), "-d", str(site_dir)], capture_output=True, text=True, check=False
     )
 
 
@@ -46,12 +45,6 @@ def test_maths_is_mathml_and_no_tex_is_left(built_site):
     html = (built_site / "perceptron" / "index.html").read_text()
     assert html.count("<math") > 10
     assert "\\(" not in html and "\\[" not in html
-
-
-def test_bad_tex_is_an_error():
-    assert tex_to_mathml(r"\frac{1}{2}", display=False).startswith("<math")
-    with pytest.raises(Exception):
-        tex_to_mathml(r"\frac{1}{", display=True)
 
 
 def test_the_run_key_does_not_depend_on_how_the_data_folder_is_spelled(tmp_path, monkeypatch):

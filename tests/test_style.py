@@ -1,0 +1,36 @@
+"""The code readers copy is formatted by ruff at 88 columns, and every Python file and page block passes
+ruff's lint (pyproject.toml's [tool.ruff])."""
+
+import subprocess
+import sys
+
+from pagecode import ROOT
+
+RUFF = [sys.executable, "-m", "ruff"]
+
+
+def ruff(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [*RUFF, *args], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+
+
+def test_snippets_and_page_blocks_are_formatted_at_88_columns():
+    result = ruff("format", "--check", "docs", "snippets", "bench")
+    assert result.returncode == 0, (
+        result.stdout + result.stderr + "\nfix: ruff format docs snippets bench"
+    )
+
+
+def test_ruff_finds_nothing_to_lint():
+    result = ruff("check", "--output-format", "concise", ".")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_long_line_in_a_page_block_fails_the_format_check(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text("```python\nvalues = [" + ", ".join(["1234567"] * 12) + "]\n```\n")
+    result = ruff(
+        "format", "--check", "--config", str(ROOT / "pyproject.toml"), str(page)
+    )
+    assert result.returncode == 1 and "1 file would be reformatted" in result.stdout
