@@ -349,6 +349,10 @@ def draw_probability(ax, predict, lim=(-0.5, 1.5)) -> None:
     gx, gy = torch.meshgrid(grid, grid, indexing="xy")
     with torch.no_grad():
         p = predict(torch.stack([gx.flatten(), gy.flatten()])).reshape(gx.shape)
+    if (
+        p.max() - p.min() < 1e-6
+    ):  # a constant 0.5 (XOR's best line) has no boundary to draw
+        return
     ax.contourf(
         gx, gy, p > 0.5, levels=[-0.5, 0.5, 1.5], colors=["C0", "C1"], alpha=0.15
     )

@@ -269,7 +269,7 @@ def k_fold(X, y, k=5, seed=0, **setting) -> torch.Tensor:
     folds = (
         torch.randperm(len(y), generator=torch.Generator().manual_seed(seed))
         .to(y.device)
-        .chunk(k)
+        .tensor_split(k)
     )
     scores = []
     for i, val in enumerate(folds):

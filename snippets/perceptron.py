@@ -72,8 +72,8 @@ def evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> dict:
     return {
         "loss": nn.functional.binary_cross_entropy(probabilities, y).item(),
         "accuracy": ((probabilities > 0.5).float() == y).float().mean().item(),
-        "w": model.linear.weight.detach().squeeze(0).cpu(),
-        "b": model.linear.bias.detach().cpu(),
+        "w": model.linear.weight.detach().squeeze(0).cpu().clone(),  # a copy on CPU too
+        "b": model.linear.bias.detach().cpu().clone(),
     }
 
 

@@ -102,6 +102,15 @@ def folds_too_few(n, k, seed):
     return [(index[n // 2 :], index[: n // 2]), (index[: n // 2], index[n // 2 :])]
 
 
+def folds_by_chunk(n, k, seed):
+    parts = torch.randperm(n, generator=torch.Generator().manual_seed(seed)).chunk(
+        k
+    )  # 10 in 4: 3, 3, 3, 1
+    return [
+        (torch.cat(parts[:i] + parts[i + 1 :]), part) for i, part in enumerate(parts)
+    ]
+
+
 def mlp(*sizes):
     layers = [nn.Linear(n_in, n_out) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
     return nn.Sequential(nn.Flatten(), *layers)
@@ -226,6 +235,11 @@ WRONG = {  # mistake: (exercise, answer, what the message must say)
         "in both its training and its validation",
     ),
     "folds: uneven sizes": ("folds", folds_uneven, "as equal as possible"),
+    "folds: chunk, uneven for 10 in 4": (
+        "folds",
+        folds_by_chunk,
+        "sizes [1, 3, 3, 3]; make them as equal",
+    ),
     "folds: two folds for five": (
         "folds",
         folds_too_few,
