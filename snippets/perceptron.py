@@ -199,7 +199,7 @@ def plot_boundaries(X, y, history, epochs=(0, 1, 5, 20)) -> Figure:
         state = history[epoch]
         draw_boundary(ax, X, y, state["w"], state["b"])
         ax.set_title(f"epoch {epoch}: {state['accuracy']:.1%}")
-    figure.axes[0].legend(loc="upper left")
+    figure.axes[0].legend(loc="lower right")  # clear of the epoch-0 line
     figure.supxlabel("$x_1$")
     figure.supylabel("$x_2$")
     return figure

@@ -329,3 +329,24 @@ def searched(server, browser) -> dict:
 @pytest.mark.parametrize("query", SEARCHES)
 def test_the_search_lists_the_right_section_first(searched, query):
     assert searched[query] == SEARCHES[query]
+
+
+def test_a_quiz_answers_right_and_wrong_in_the_browser(server, browser):
+    """mkdocs-quiz's script, served by the site: a wrong choice is called wrong, the right one right and its
+    explanation shown; no console error and no request to another host on the way."""
+    page = browser.new_page(viewport=SCREENS["phone"])
+    problems, _ = watch(page, urlsplit(address(server)).netloc)
+    try:
+        page.goto(f"{address(server)}/gradient-descent/", wait_until="networkidle")
+        quiz = page.locator("div.quiz").first
+        explanation = quiz.locator("section.content")
+        assert not explanation.is_visible()
+        quiz.locator("fieldset > div", has=page.locator("input:not([data-correct])")).first.locator("label").click()
+        assert quiz.locator(".quiz-feedback").inner_text() == "Incorrect answer."
+        quiz = page.locator("div.quiz").nth(1)
+        quiz.locator("fieldset > div", has=page.locator("input[data-correct]")).locator("label").click()
+        assert quiz.locator(".quiz-feedback").inner_text() == "Correct answer!"
+        assert quiz.locator("section.content").is_visible()
+    finally:
+        page.close()
+    assert problems == []
