@@ -156,19 +156,19 @@ def execute(cells: list) -> nbformat.NotebookNode:
         client = NotebookClient(notebook, km=manager, timeout=1800, allow_errors=False, record_timing=False)
         try:
             with client.setup_kernel():
-                for index, cell in enumerate(notebook.cells):
+                for index, cell in enumerate(notebook.cells[:-1]):
                     start = time.perf_counter()
                     try:
-                        client.execute_cell(cell, index, store_history=cell not in (harness, probe))
+                        client.execute_cell(cell, index, store_history=cell is not harness)
                     except CellExecutionError as error:
                         stamp["failed"], stamp["error"] = max(index - 2, 0), str(error)  # the block's index
                         break
-                    if cell is not probe and cell is not harness:
+                    if cell is not harness:
                         stamp["seconds"] += time.perf_counter() - start
+                client.execute_cell(probe, len(notebook.cells) - 1, store_history=False)  # after a failure too
         finally:
             manager.shutdown_kernel(now=True)
-    if stamp["failed"] is None:
-        stamp.update(json.loads(probe.outputs[0]["text"]))
+    stamp.update(json.loads(probe.outputs[0]["text"]))
     stamp["seconds"] = round(stamp["seconds"], 1)
     notebook.cells = [cell for cell in notebook.cells if cell is not harness and cell is not probe]
     notebook.metadata["nn_basics"] = stamp
