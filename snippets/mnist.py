@@ -320,7 +320,7 @@ def confident_mistakes(probabilities, y, k=10):
 
 
 # --8<-- [start:timing]
-def samples_per_second(model, make_batches, n, repeats=2) -> float:
+def samples_per_second(model, make_batches, n, repeats=3) -> float:
     """Training throughput: n examples per pass over make_batches(), the fastest of `repeats` passes."""
     optimizer = torch.optim.Adam(model.parameters())
     seconds = []
