@@ -432,20 +432,9 @@ def plot_sweep(results: dict, bayes: float) -> Figure:
     ax = figure.subplots()
     ax.axhline(bayes, color="C7", linestyle="--", label="best possible (Bayes) error")
     widths = list(results)
-    ax.plot(
-        widths,
-        [r[0] for r in results.values()],
-        marker="o",
-        color="C0",
-        label="training error",
-    )
-    ax.plot(
-        widths,
-        [r[1] for r in results.values()],
-        marker="o",
-        color="C1",
-        label="test error",
-    )
+    for column, label in enumerate(("training error", "test error")):
+        errors = [r[column] for r in results.values()]
+        ax.plot(widths, errors, marker="o", color=f"C{column}", label=label)
     ax.set(
         xscale="log",
         xlabel="hidden units h",
