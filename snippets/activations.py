@@ -348,24 +348,26 @@ def plot_losses(curves: dict[str, list[float]]) -> Figure:
 
 
 # --8<-- [start:dead]
-def dead_units(
-    model: nn.Sequential, X: torch.Tensor, y: torch.Tensor
-) -> list[torch.Tensor]:
-    """For each hidden layer, which units get exactly zero gradient on all their incoming weights over X."""
+def dead_units(model: nn.Sequential, X: torch.Tensor) -> list[torch.Tensor]:
+    """For each activation layer, which units are dead: the activation's slope is 0 on every
+    example of X, so no example sends a gradient back through them."""
     check_float(X, "X")
-    model.zero_grad()
-    nn.functional.binary_cross_entropy_with_logits(model(X).squeeze(-1), y).backward()
-    hidden = [layer for layer in model if isinstance(layer, nn.Linear)][
-        :-1
-    ]  # not the output
-    return [
-        (layer.weight.grad == 0).all(dim=1) for layer in hidden
-    ]  # (units,) per layer
+    dead = []
+    Z = X.detach()  # the input of the next layer
+    for layer in model:
+        if isinstance(layer, nn.ReLU):  # slope 0 where the pre-activation is <= 0
+            dead.append((Z <= 0).all(dim=0))
+        elif isinstance(layer, tuple(ACTIVATIONS.values())):
+            z = Z.detach().requires_grad_()
+            (slope,) = torch.autograd.grad(layer(z).sum(), z)  # f'(z), element-wise
+            dead.append((slope == 0).all(dim=0))
+        Z = layer(Z).detach()
+    return dead  # (units,) per activation layer
 
 
-def dead_share(model: nn.Sequential, X: torch.Tensor, y: torch.Tensor) -> float:
+def dead_share(model: nn.Sequential, X: torch.Tensor) -> float:
     """Share of all hidden units that are dead."""
-    return torch.cat(dead_units(model, X, y)).float().mean().item()
+    return torch.cat(dead_units(model, X)).float().mean().item()
 
 
 # --8<-- [end:dead]

@@ -60,13 +60,13 @@ def fit_line(x, y, lr=0.1, steps=100):
 
 
 # --8<-- [start:fit-line-sgd]
-def fit_line_sgd(x, y, lr=0.1, steps=100):
+def fit_line_sgd(x, y, lr=0.1, steps=100, momentum=0.0):
     """The same descent, with autograd computing the gradients and torch.optim.SGD the update."""
     w = torch.zeros((), dtype=x.dtype, requires_grad=True)
     b = torch.zeros((), dtype=x.dtype, requires_grad=True)
-    optimizer = torch.optim.SGD([w, b], lr=lr)
+    optimizer = torch.optim.SGD([w, b], lr=lr, momentum=momentum)
     for _ in range(steps):
-        optimizer.zero_grad()  # backward() adds to .grad: start each step from zero
+        optimizer.zero_grad()  # clears .grad (sets it to None), since backward() adds to it
         mse(x, y, w, b).backward()
         optimizer.step()  # w -= lr * w.grad, b -= lr * b.grad
     return w.item(), b.item()
@@ -110,6 +110,20 @@ def first_step(optimizer_class, x, y, scale=1.0, lr=0.1):
     (scale * mse(x, y, params[0], params[1])).backward()
     optimizer.step()
     return params.detach().clone()
+
+
+def adam_step_sizes(x, y, lr=0.1, steps=40):
+    """How far Adam moves (w, b) at each step, from 0: the larger of the two moves."""
+    params = torch.zeros(2, dtype=x.dtype, requires_grad=True)
+    optimizer = torch.optim.Adam([params], lr=lr)
+    sizes = []
+    for _ in range(steps):
+        before = params.detach().clone()
+        optimizer.zero_grad()
+        mse(x, y, params[0], params[1]).backward()
+        optimizer.step()
+        sizes.append((params.detach() - before).abs().max().item())
+    return sizes
 
 
 # --8<-- [end:first-step]

@@ -403,7 +403,7 @@ def plot_xor(params, losses) -> Figure:
     labels = {}  # points that land on the same spot share one label
     for (a1, a2), (x1, x2) in zip(A1.T.tolist(), GATE_X.T.tolist()):
         labels.setdefault((round(a1, 1), round(a2, 1)), []).append(
-            f"x = ({x1:.0f}, {x2:.0f})"
+            f"({x1:.0f}, {x2:.0f})"
         )
     for (a1, a2), names in labels.items():
         inward = (-8 if a1 > 0 else 8, -8 if a2 > 0 else 8)  # text towards the centre

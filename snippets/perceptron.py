@@ -1,4 +1,5 @@
-"""The perceptron: one unit y = sigmoid(w · x + b), trained with binary cross-entropy.
+"""The sigmoid unit y = sigmoid(w · x + b) (logistic regression), trained with binary cross-entropy, and
+Rosenblatt's perceptron, the step unit with its own learning rule.
 
 The sections between `# --8<-- [start:NAME]` and `# --8<-- [end:NAME]` are shown on
 docs/perceptron.md, in this order.
@@ -14,7 +15,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 
 # --8<-- [start:model]
-class Perceptron(nn.Module):
+class SigmoidUnit(nn.Module):
     """One unit: y = sigmoid(w · x + b) for every row x of a batch."""
 
     def __init__(self, in_features: int):
@@ -65,7 +66,7 @@ def two_blobs(
 # --8<-- [start:train]
 @torch.no_grad()  # no graph: nothing here is differentiated
 def evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> dict:
-    model.eval()  # evaluation mode (it matters for layers such as dropout)
+    model.eval()  # a habit: this unit behaves the same in both modes, dropout would not
     device = model.linear.weight.device
     probabilities = model(X.to(device))
     y = y.to(device)
@@ -115,10 +116,10 @@ GATES = {
 
 def fit_gate(
     targets: torch.Tensor, steps: int = 2000, lr: float = 1.0, seed: int = 0
-) -> Perceptron:
+) -> SigmoidUnit:
     """Full-batch gradient descent on the four rows of a truth table."""
     torch.manual_seed(seed)
-    model = Perceptron(2)
+    model = SigmoidUnit(2)
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     for _ in range(steps):
         optimizer.zero_grad()

@@ -101,17 +101,17 @@ def test_two_spirals_is_balanced_bounded_and_reproducible():
 
 
 def test_a_unit_pushed_far_negative_is_dead_and_found_in_its_layer():
-    X, y = a.two_spirals()
+    X, _ = a.two_spirals()
     model = a.small_mlp("ReLU", width=8)
     with torch.no_grad():
         model[2].bias[3] = -1e6  # second layer, unit 3: negative for every input
-    dead = a.dead_units(model, X, y)
+    dead = a.dead_units(model, X)
     assert [d.shape for d in dead] == [(8,), (8,)] and dead[1][3]
-    assert a.dead_share(model, X, y) == pytest.approx(sum(d.sum().item() for d in dead) / 16)
+    assert a.dead_share(model, X) == pytest.approx(sum(d.sum().item() for d in dead) / 16)
     leaky = a.small_mlp("LeakyReLU", width=8)
     with torch.no_grad():
         leaky[2].bias[3] = -1e6
-    assert not torch.cat(a.dead_units(leaky, X, y)).any()  # its slope is never 0
+    assert not torch.cat(a.dead_units(leaky, X)).any()  # its slope is never 0
 
 
 def test_compare_keeps_each_activations_best_learning_rate():

@@ -7,7 +7,7 @@ from snippets import perceptron as p
 
 
 def test_forward_is_sigmoid_of_the_affine_map_with_one_output_per_row():
-    model = p.Perceptron(3)
+    model = p.SigmoidUnit(3)
     x = torch.randn(5, 3)
     expected = torch.sigmoid(x @ model.linear.weight.T + model.linear.bias).squeeze(1)
     torch.testing.assert_close(model(x), expected)
@@ -25,7 +25,7 @@ def test_forward_is_sigmoid_of_the_affine_map_with_one_output_per_row():
 )
 def test_bad_input_is_refused_naming_expected_and_got(x, message):
     with pytest.raises(ValueError, match=message):
-        p.Perceptron(3)(x)
+        p.SigmoidUnit(3)(x)
 
 
 def test_two_blobs_is_balanced_and_reproducible():
@@ -36,7 +36,7 @@ def test_two_blobs_is_balanced_and_reproducible():
 
 def test_training_lowers_the_loss_and_separates_the_blobs():
     X, y = p.two_blobs()
-    history = p.train(p.Perceptron(2), X, y, epochs=10)
+    history = p.train(p.SigmoidUnit(2), X, y, epochs=10)
     assert len(history) == 11
     assert history[-1]["loss"] < history[0]["loss"] / 3
     assert history[-1]["accuracy"] >= 0.95
@@ -56,7 +56,7 @@ def test_no_line_gets_xor_right_but_one_gets_and_right():
 
 
 def test_leading_dimensions_are_kept_as_nn_linear_keeps_them():
-    model = p.Perceptron(3)
+    model = p.SigmoidUnit(3)
     x = torch.randn(4, 5, 3)
     torch.testing.assert_close(model(x), model(x.reshape(20, 3)).reshape(4, 5))
 
@@ -69,7 +69,7 @@ def test_rosenblatts_rule_converges_on_and_and_or_and_never_on_xor():
 
 
 def test_training_runs_in_train_mode_and_evaluation_in_eval_mode():
-    model = p.Perceptron(2)
+    model = p.SigmoidUnit(2)
     modes = []
     model.register_forward_pre_hook(lambda module, args: modes.append(module.training))
     X, y = p.two_blobs(10)
