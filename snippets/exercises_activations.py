@@ -1,0 +1,147 @@
+"""The checkers of the activation-functions chapter's exercises (docs/activations.md); readers call them through
+`snippets.exercises.check`."""
+
+import math
+import numbers
+
+import torch
+
+from snippets.checking import Raised, Wrong, ask, kind, matches, same, slips
+
+
+def _sigmoid_derivative(answer, *, seed=0, shape=(4, 7)) -> str:
+    """answer(x) -> sigmoid'(x), without autograd: on a grid from -6 to 6, then on a random batch."""
+    generator = torch.Generator().manual_seed(seed)
+    grid = torch.linspace(-6, 6, 121, dtype=torch.float64)
+    batch = 4 * torch.randn(shape, generator=generator, dtype=torch.float64)
+    for x in (grid, batch):
+        xg = x.clone().requires_grad_()
+        (right,) = torch.autograd.grad(torch.sigmoid(xg).sum(), xg)
+        yours = ask(answer, x.clone())
+        s = torch.sigmoid(x)
+        mistakes = [
+            (
+                s * (1 + s),
+                (
+                    "your derivative is σ(x)(1 + σ(x)); differentiate 1 / (1 + e^-x) again: "
+                    "it is σ(x)(1 − σ(x))"
+                ),
+            ),
+            (s, "you returned σ(x) itself, not its derivative"),
+            (
+                x * (1 - x),
+                "your derivative is x(1 − x); the formula is in σ(x), not x: σ(x)(1 − σ(x))",
+            ),
+            *slips("derivative", right),
+        ]
+        hint = "At x = 0 it should be 0.25, its largest value."
+        same("derivative", yours, right, hint, mistakes, lambda i, x=x: at_x(x[i]))
+    return "It matches autograd's derivative from −6 to 6, with its maximum 0.25 at 0."
+
+
+def at_x(value: torch.Tensor) -> str:
+    return f"at x = {round(value.item(), 3) + 0.0:g}"  # + 0.0: no "-0"
+
+
+KEEPDIM = (
+    "sum(dim=1) (or amax(dim=1)) without keepdim=True has shape (batch,), which broadcasts "
+    "against the wrong axis, the classes: on a {size} batch your softmax fails, on a square one "
+    "it divides by the wrong sums. Use keepdim=True"
+)
+
+
+def _softmax(answer, *, seed=0, shapes=((4, 3), (2, 5))) -> str:
+    """answer(z) -> softmax over each row of z (batch, classes), stable for large scores. The batches are
+    not square, their rows differ, and row 1 holds scores near 1000."""
+    generator = torch.Generator().manual_seed(seed)
+    for rows, classes in shapes:
+        z = 2 * torch.randn(rows, classes, generator=generator, dtype=torch.float64)
+        z[1] += 1000  # exp(1000) overflows, even in float64
+        try:
+            yours = ask(answer, z.clone())
+        except Raised as raised:
+            square = torch.randn(3, 3, generator=generator, dtype=torch.float64)
+            if "must match the size" in str(raised.error) and wrong_but_runs(
+                answer, square
+            ):
+                raise Wrong(KEEPDIM.format(size=f"{rows} × {classes}")) from None
+            raise
+        if isinstance(yours, torch.Tensor) and yours.shape == z.shape:
+            bad = [i for i in range(rows) if not torch.isfinite(yours[i]).all()]
+            what = "nan" if yours.isnan().any() else "inf"
+            if bad == [1]:
+                raise Wrong(
+                    f"your softmax gives {what} in row 1, whose scores are near 1000: "
+                    "exp(1000) overflows; subtract each row's maximum first"
+                )
+            if bad and 1 not in bad:
+                raise Wrong(
+                    f"your softmax gives {what} in rows {bad}, not in row 1, whose scores are "
+                    "near 1000: you subtract the whole batch's maximum, so exp underflows to 0 "
+                    "in every other row and 0 / 0 is nan. Subtract each row's own maximum, "
+                    "z.amax(dim=1, keepdim=True)"
+                )
+            if bad:
+                raise Wrong(
+                    f"your softmax gives {what} in rows {bad}; subtract each row's maximum first"
+                )
+        over_columns = (
+            torch.softmax(z, dim=0),
+            "your softmax normalises each column (dim=0); each row (one example) must sum to 1",
+        )
+        hint = "Each row should be positive and sum to 1."
+        same("softmax", yours, torch.softmax(z, dim=1), hint, [over_columns])
+    return "Each row sums to 1, and the row of scores near 1000 comes out right."
+
+
+def wrong_but_runs(answer, z: torch.Tensor) -> bool:
+    """Whether the answer runs on z but does not give its softmax."""
+    try:
+        return not matches(ask(answer, z.clone()), torch.softmax(z, dim=1))
+    except Wrong:
+        return False
+
+
+def _dying_relu(lr) -> str:
+    """A learning rate at which Adam, in 300 steps on the spirals, kills at least 30 % of a ReLU network's
+    hidden units; the same LeakyReLU network's are counted too (their slope is never 0: none die)."""
+    from snippets.activations import dead_share, fit, small_mlp, two_spirals
+
+    if isinstance(lr, torch.Tensor) and lr.numel() == 1:
+        lr = lr.item()
+    if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
+        raise Wrong(
+            f"lr should be a number, a learning rate such as 0.01, got {kind(lr)}"
+        )
+    lr = float(lr)
+    if not (math.isfinite(lr) and lr > 0):
+        raise Wrong(f"lr should be a positive learning rate, got {lr:g}")
+    X, y = two_spirals()
+    shares = {}
+    for name in ("ReLU", "LeakyReLU"):
+        model = small_mlp(name, width=64)
+        losses = fit(model, X, y, lr=lr)
+        finite = all(p.isfinite().all() for p in model.parameters())
+        if not (finite and math.isfinite(losses[-1])):
+            raise Wrong(
+                f"at lr {lr:g} the {name} network's training diverged (inf or nan); "
+                "try a smaller learning rate"
+            )
+        shares[name] = dead_share(model, X)
+        if name == "ReLU" and shares[name] < 0.3:
+            raise Wrong(
+                f"at lr {lr:g} only {shares[name]:.0%} of the ReLU units died; "
+                "try a larger learning rate"
+            )
+    leaky = "none" if shares["LeakyReLU"] == 0 else f"{shares['LeakyReLU']:.0%}"
+    return (
+        f"At lr {lr:g}, {shares['ReLU']:.0%} of the ReLU units died and {leaky} of the "
+        "LeakyReLU units."
+    )
+
+
+CHECKERS = {
+    "sigmoid-derivative": _sigmoid_derivative,
+    "softmax": _softmax,
+    "dying-relu": _dying_relu,
+}
