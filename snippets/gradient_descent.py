@@ -112,18 +112,20 @@ def first_step(optimizer_class, x, y, scale=1.0, lr=0.1):
     return params.detach().clone()
 
 
-def adam_step_sizes(x, y, lr=0.1, steps=40):
-    """How far Adam moves (w, b) at each step, from 0: the larger of the two moves."""
+def adam_steps(x, y, lr=0.1, steps=100):
+    """Adam from w = b = 0: after each step, how far it moved (the larger of the two
+    moves) and the loss."""
     params = torch.zeros(2, dtype=x.dtype, requires_grad=True)
     optimizer = torch.optim.Adam([params], lr=lr)
-    sizes = []
+    moves, losses = [], []
     for _ in range(steps):
         before = params.detach().clone()
         optimizer.zero_grad()
         mse(x, y, params[0], params[1]).backward()
         optimizer.step()
-        sizes.append((params.detach() - before).abs().max().item())
-    return sizes
+        moves.append((params.detach() - before).abs().max().item())
+        losses.append(mse(x, y, params[0], params[1]).item())
+    return moves, losses
 
 
 # --8<-- [end:first-step]

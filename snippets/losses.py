@@ -233,9 +233,10 @@ def plot_penalty(marked=(0.9, 0.5, 0.1, 0.01)) -> Figure:
         ax.annotate(
             f"p = {q}: {loss:.2f}",
             (q, loss),
-            xytext=(-8 if q > 0.5 else 8, 6),
+            xytext=(-8, -8) if q > 0.5 else (8, 6),  # below the curve, or right of it
             textcoords="offset points",
             ha="right" if q > 0.5 else "left",
+            va="top" if q > 0.5 else "baseline",
         )
     ax.set_xlabel("p, the probability the model gives the true class")
     ax.set_ylabel("loss  −log p")

@@ -371,7 +371,7 @@ def plot_gates(lines: dict) -> Figure:
     for ax, (name, (w, b)) in zip(axes, lines.items()):
         draw_probability(ax, logistic(w, b))
         draw_points(ax, GATE_X, GATE_Y[name])
-        ax.set(title=name, aspect="equal")
+        ax.set(title=name, aspect="equal", xlim=(-0.5, 1.5), ylim=(-0.5, 1.5))
     legend = figure.axes[-1]
     legend.axis("off")
     legend.legend(*figure.axes[0].get_legend_handles_labels(), loc="center")

@@ -8,6 +8,7 @@ docs/perceptron.md, in this order.
 # --8<-- [start:imports]
 import torch
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
@@ -66,7 +67,7 @@ def two_blobs(
 # --8<-- [start:train]
 @torch.no_grad()  # no graph: nothing here is differentiated
 def evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> dict:
-    model.eval()  # a habit: this unit behaves the same in both modes, dropout would not
+    model.eval()  # a habit: this unit behaves the same in both modes, some layers do not
     device = model.linear.weight.device
     probabilities = model(X.to(device))
     y = y.to(device)
@@ -147,8 +148,9 @@ def best_line(X: torch.Tensor, y: torch.Tensor, n_lines: int = 10_000, seed: int
 
 
 # --8<-- [start:rosenblatt]
-def rosenblatt(X: torch.Tensor, t: torch.Tensor, epochs: int = 10, lr: float = 1.0):
-    """Rosenblatt's rule, one example at a time: y = step(w · x + b), then w += lr (t - y) x, b += lr (t - y).
+def rosenblatt(X: torch.Tensor, y: torch.Tensor, epochs: int = 10, lr: float = 1.0):
+    """Rosenblatt's rule, one example at a time: y_hat = step(w · x + b), then
+    w += lr (y - y_hat) x and b += lr (y - y_hat).
 
     Returns w, b and the number of mistakes made during each epoch.
     """
@@ -156,8 +158,8 @@ def rosenblatt(X: torch.Tensor, t: torch.Tensor, epochs: int = 10, lr: float = 1
     mistakes = []
     for _ in range(epochs):
         wrong = 0
-        for x, target in zip(X, t):
-            error = target - (w @ x + b > 0).float()  # 0 if right, +1 or -1 if wrong
+        for x, label in zip(X, y):
+            error = label - (w @ x + b > 0).float()  # 0 if right, +1 or -1 if wrong
             w, b = w + lr * error * x, b + lr * error
             wrong += int(error != 0)
         mistakes.append(wrong)
@@ -210,6 +212,7 @@ def plot_loss(history) -> Figure:
     figure = Figure(figsize=(5, 3), layout="constrained")
     ax = figure.subplots()
     ax.plot([state["loss"] for state in history], marker="o")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole epochs
     ax.set_xlabel("epoch")
     ax.set_ylabel("BCE loss, all points")
     ax.grid(alpha=0.4)
