@@ -1,4 +1,5 @@
-"""Activation functions: what each computes, what its gradient does, what that does to training.
+"""Activation functions: what each computes, what its gradient does, what that does
+to training.
 
 The sections between `# --8<-- [start:NAME]` and `# --8<-- [end:NAME]` are shown on
 docs/activations.md, in this order. bench/activations.py prints the cost measurement.
@@ -14,6 +15,37 @@ from matplotlib.figure import Figure
 from torch import nn
 
 # --8<-- [end:imports]
+
+
+# --8<-- [start:network]
+def plot_network(sizes=(2, 3, 1)) -> Figure:
+    """Units as circles, weights as lines, and what each layer computes."""
+    figure = Figure(figsize=(5, 2.8), layout="constrained")
+    ax = figure.subplots()
+    # (x, y) of each unit, layer by layer
+    columns = [[(i, (n - 1) / 2 - j) for j in range(n)] for i, n in enumerate(sizes)]
+    for left, right in zip(columns, columns[1:]):
+        for start in left:
+            for end in right:
+                ax.plot(*zip(start, end), color="C7", linewidth=1, zorder=1)
+    for i, column in enumerate(columns):
+        for x, y in column:
+            ax.scatter(x, y, s=500, color="C0" if i == 0 else "C1", zorder=2)
+    labels = [
+        ("input", r"$\mathbf{x}$"),
+        ("hidden layer", r"$\mathbf{a} = f(W_1 \mathbf{x} + \mathbf{b}_1)$"),
+        ("output", r"$W_2 \mathbf{a} + b_2$"),
+    ]
+    for i, (title, formula) in enumerate(labels):
+        ax.text(
+            i, -(max(sizes) + 0.4) / 2, f"{title}\n{formula}", ha="center", va="top"
+        )
+    ax.set(xlim=(-0.5, len(sizes) - 0.5), ylim=(-max(sizes), max(sizes) / 2 + 0.2))
+    ax.axis("off")
+    return figure
+
+
+# --8<-- [end:network]
 
 
 # --8<-- [start:activations]
@@ -36,7 +68,8 @@ def check_float(x, name: str = "x") -> None:
         )
     if not x.is_floating_point():
         raise ValueError(
-            f"expected floating-point {name}, got {x.dtype}; convert it with {name}.float()"
+            f"expected floating-point {name}, got {x.dtype}; "
+            f"convert it with {name}.float()"
         )
 
 
@@ -50,9 +83,8 @@ def value_and_derivative(f, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor
         )
     x = x.detach().clone().requires_grad_(True)
     y = f(x)
-    (dy_dx,) = torch.autograd.grad(
-        y.sum(), x
-    )  # y_i depends on x_i only: d(sum)/dx_i = f'(x_i)
+    # y_i depends on x_i only: d(sum)/dx_i = f'(x_i)
+    (dy_dx,) = torch.autograd.grad(y.sum(), x)
     return y.detach(), dy_dx
 
 
@@ -84,12 +116,12 @@ def plot_functions(x: torch.Tensor) -> Figure:
 
 # --8<-- [start:properties]
 def properties(f, lo=-6.0, hi=6.0, n=12001) -> dict:
-    """Numbers a table of activations usually states in words, computed on a fine grid, in float64."""
+    """Numbers a table of activations usually states in words, computed on a fine
+    grid, in float64."""
     x = torch.linspace(lo, hi, n, dtype=torch.float64)
     y, dy = value_and_derivative(f.double() if isinstance(f, nn.Module) else f, x)
-    normal = torch.exp(-(x**2) / 2) / math.sqrt(
-        2 * math.pi
-    )  # the N(0, 1) density on the grid
+    # the N(0, 1) density on the grid
+    normal = torch.exp(-(x**2) / 2) / math.sqrt(2 * math.pi)
     step = (hi - lo) / (n - 1)
     return {
         "smallest value": y.min().item(),
@@ -105,7 +137,8 @@ def properties(f, lo=-6.0, hi=6.0, n=12001) -> dict:
 def relative_cost(
     n=100_000, repeats=15, number=20, names=None
 ) -> dict[str, float]:  # bench/activations.py
-    """Forward time of each activation on n float32 numbers, one thread, relative to ReLU.
+    """Forward time of each activation on n float32 numbers, one thread,
+    relative to ReLU.
 
     A round times `number` calls of every activation in turn; the result is the median,
     over `repeats` rounds, of time / ReLU's time in the same round: a busy moment of the
@@ -142,7 +175,8 @@ def collapse(first: nn.Linear, second: nn.Linear) -> nn.Linear:
     """The one layer equal to second(first(x)): W = W2 W1, b = W2 b1 + b2."""
     if first.out_features != second.in_features:
         raise ValueError(
-            f"expected second.in_features == first.out_features ({first.out_features}), "
+            "expected second.in_features == "
+            f"first.out_features ({first.out_features}), "
             f"got {second.in_features}; the layers must chain"
         )
     one = nn.Linear(first.in_features, second.out_features)
@@ -193,7 +227,8 @@ def deep_batch(n=256, width=64, seed=0) -> tuple[torch.Tensor, torch.Tensor]:
 def gradient_sizes(
     model: nn.Sequential, X: torch.Tensor, y: torch.Tensor
 ) -> list[float]:
-    """RMS gradient of each linear layer's weights (first layer first), one backward pass."""
+    """RMS gradient of each linear layer's weights (first layer first),
+    one backward pass."""
     check_float(X, "X")
     model.zero_grad()
     nn.functional.mse_loss(model(X), y).backward()
@@ -202,7 +237,8 @@ def gradient_sizes(
 
 
 def plot_gradient_sizes(panels: dict[str, dict[str, list[float]]]) -> Figure:
-    """One panel per initialisation: each layer's gradient size per activation, log scale."""
+    """One panel per initialisation: each layer's gradient size per activation,
+    log scale."""
     figure = Figure(figsize=(5, 2.3 * len(panels)), layout="constrained")
     axes = figure.subplots(len(panels), 1, sharex=True)
     markers = ["o", "s", "^", "D"]
@@ -224,16 +260,15 @@ def plot_gradient_sizes(panels: dict[str, dict[str, list[float]]]) -> Figure:
 
 # --8<-- [start:spirals]
 def two_spirals(n_per_class=200, noise=0.04, seed=0, dtype=torch.float64):
-    """Two interleaved spirals: X (2n, 2) in about [-2, 2]², labels y (2n,) of 0.0 and 1.0."""
+    """Two interleaved spirals: X (2n, 2) in about [-2, 2]², labels y (2n,)
+    of 0.0 and 1.0."""
     generator = torch.Generator().manual_seed(seed)
-    t = (
-        torch.rand(n_per_class, generator=generator).sqrt() * 3 * math.pi
-    )  # sqrt: even spread
+    # sqrt: even spread
+    t = torch.rand(n_per_class, generator=generator).sqrt() * 3 * math.pi
     X, y = [], []
     for label in (0, 1):
-        angle = (
-            t + label * math.pi
-        )  # the second spiral is the first turned by half a turn
+        # the second spiral is the first turned by half a turn
+        angle = t + label * math.pi
         points = torch.stack([t * torch.cos(angle), t * torch.sin(angle)], dim=1)
         X.append(
             points / (1.5 * math.pi)
@@ -262,7 +297,8 @@ def fit(
     lr=0.01,
     optimizer="adam",
 ) -> list[float]:
-    """Full-batch Adam (or plain SGD) on the binary cross-entropy of the logits; the loss at each step."""
+    """Full-batch Adam (or plain SGD) on the binary cross-entropy of the logits;
+    the loss at each step."""
     check_float(X, "X")
     if X.ndim != 2 or y.shape != X.shape[:1]:
         raise ValueError(
@@ -291,9 +327,9 @@ def accuracy(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> float:
 def compare(
     names, X, y, lrs=(0.01, 0.03), seeds=(0, 1), optimizer="adam", steps=300
 ) -> dict:
-    """For each activation, train from each seed at each learning rate; keep the rate with the lowest mean
-    final loss. Returns, per activation: that rate, the mean final loss and accuracy over the seeds, and the
-    first seed's loss curve."""
+    """For each activation, train from each seed at each learning rate; keep the rate
+    with the lowest mean final loss. Returns, per activation: that rate, the mean final
+    loss and accuracy over the seeds, and the first seed's loss curve."""
     results = {}
     for name in names:
         runs = {}
@@ -349,8 +385,8 @@ def plot_losses(curves: dict[str, list[float]]) -> Figure:
 
 # --8<-- [start:dead]
 def dead_units(model: nn.Sequential, X: torch.Tensor) -> list[torch.Tensor]:
-    """For each activation layer, which units are dead: the activation's slope is 0 on every
-    example of X, so no example sends a gradient back through them."""
+    """For each activation layer, which units are dead: the activation's slope is 0 on
+    every example of X, so no example sends a gradient back through them."""
     check_float(X, "X")
     dead = []
     Z = X.detach()  # the input of the next layer
@@ -375,7 +411,8 @@ def dead_share(model: nn.Sequential, X: torch.Tensor) -> float:
 
 # --8<-- [start:softmax]
 def naive_softmax(x: torch.Tensor) -> torch.Tensor:
-    """The textbook formula, row by row: exp overflows once an entry passes about 88."""
+    """The textbook formula, row by row: exp overflows past about 88
+    (float32; 710 in float64)."""
     return torch.exp(x) / torch.exp(x).sum(dim=1, keepdim=True)
 
 

@@ -5,6 +5,7 @@
 """
 
 import torch
+from torch.overrides import TorchFunctionMode
 
 
 class Wrong(Exception):
@@ -29,10 +30,15 @@ def kind(value) -> str:
     if value is None:
         return "None"
     name = type(value).__name__
-    return f"{'an' if name[0] in 'aeiouAEIOU' else 'a'} {name}"
+    vowel_sound = name[0] in "aeiouAEIOU" or name in (
+        "ndarray",
+        "NDArray",
+    )  # "an en-dee-array"
+    return f"{'an' if vowel_sound else 'a'} {name}"
 
 
 def unanswered(value) -> bool:
+    """Whether a value is `...`, or a tuple, list or dict with a `...` in it, one level down."""
     if isinstance(value, dict):
         value = list(value.values())
     if isinstance(value, (tuple, list)):
@@ -81,9 +87,17 @@ def slips(name: str, right: torch.Tensor, count=None, over="examples") -> list:
     return found
 
 
+LOW_PRECISION = {  # a dtype below float64: the relative error its rounding alone may leave
+    torch.float32: 1e-4,
+    torch.float16: 1e-2,
+    torch.bfloat16: 5e-2,
+}
+
+
 def same(name, yours, expected: torch.Tensor, hint="", mistakes=(), place=None):
     """Refuse `yours` unless it is a float tensor (or a float) close to `expected`. If not, name the first
-    of `mistakes`, (wrong answer, message) pairs, that it equals; else say what differs and where:
+    of `mistakes`, (wrong answer, message) pairs, that it equals; else say that it is computed in float32
+    if that is all, or what differs and where, at the point furthest outside the tolerance:
     `place(index)` words an index, such as "at x = 0.5"."""
     if isinstance(yours, float):
         yours = torch.tensor(yours, dtype=expected.dtype)
@@ -103,24 +117,54 @@ def same(name, yours, expected: torch.Tensor, hint="", mistakes=(), place=None):
         raise Wrong(
             f"your {name} has dtype {yours.dtype}; it should hold floats, like {expected.dtype}"
         )
-    yours = yours.to(expected.dtype)
+    dtype, yours = yours.dtype, yours.to(expected.dtype)
+    low = LOW_PRECISION.get(dtype) if expected.dtype == torch.float64 else None
+    if low and torch.allclose(
+        yours, expected, rtol=low, atol=low * expected.abs().max().item()
+    ):
+        raise Wrong(
+            f"your {name} is computed in {str(dtype).removeprefix('torch.')}; compute in "
+            "the input's dtype (float64)"
+        )
     finite = torch.isfinite(yours)
     difference = torch.where(finite, (yours - expected).abs(), torch.inf)
+    # the worst point is the one furthest outside allclose's tolerance, not the largest difference
+    outside = difference / (1e-8 + 1e-5 * expected.abs())
     index = tuple(
-        i.item() for i in torch.unravel_index(difference.argmax(), difference.shape)
+        i.item() for i in torch.unravel_index(outside.argmax(), outside.shape)
     )
     at = place(index) if place else (f"at {list(index)}" if index else "")
     at = f" {at}" if at else ""
     if not finite.all():
         raise Wrong(f"your {name} is {yours[index].item()}{at}. {hint}".rstrip())
     raise Wrong(
-        f"your {name} differs from the right one by {difference.max():.3g}{at}. {hint}".rstrip()
+        f"your {name} differs from the right one by {difference[index]:.3g}{at}. {hint}".rstrip()
     )
 
 
 def numbers_in(name: str, value) -> torch.Tensor:
-    """A tensor, a list or a number as a float64 tensor, or a message saying what it should be."""
+    """A tensor, a list or a number as a float64 tensor, or a message saying what it should be; a list
+    still holding a `...`, such as [..., ...], is not answered yet."""
+    if unanswered(value):
+        raise NotAnswered
     try:
         return torch.as_tensor(value, dtype=torch.float64).detach().cpu()
     except (TypeError, ValueError, RuntimeError):
         raise Wrong(f"{name} should be numbers, got {kind(value)}") from None
+
+
+class Calls(TorchFunctionMode):
+    """Within `with Calls() as calls:`, the names of the torch functions called, in calls.names, and each
+    call as (name, args, kwargs), in calls.made: to refuse an answer that calls the function it is
+    compared with, or to name a mistake by the arguments of a call."""
+
+    def __init__(self):
+        super().__init__()
+        self.names = set()
+        self.made = []
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        name = getattr(func, "__name__", "")
+        self.names.add(name)
+        self.made.append((name, args, kwargs or {}))
+        return func(*args, **(kwargs or {}))

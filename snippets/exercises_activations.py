@@ -6,7 +6,21 @@ import numbers
 
 import torch
 
-from snippets.checking import Raised, Wrong, ask, kind, matches, same, slips
+from snippets.checking import Calls, Raised, Wrong, ask, kind, matches, same, slips
+
+AUTOGRAD = (
+    "write the derivative yourself, without autograd: torch.autograd.grad or .backward() "
+    "is what we compare against"
+)
+
+
+def by_hand(answer, x: torch.Tensor):
+    """What answer(x) returns, refused if it calls autograd: the exercises say "without autograd"."""
+    with Calls() as calls:
+        yours = ask(answer, x.clone())
+    if calls.names & {"grad", "backward"}:
+        raise Wrong(AUTOGRAD)
+    return yours
 
 
 def _sigmoid_derivative(answer, *, seed=0, shape=(4, 7)) -> str:
@@ -15,9 +29,8 @@ def _sigmoid_derivative(answer, *, seed=0, shape=(4, 7)) -> str:
     grid = torch.linspace(-6, 6, 121, dtype=torch.float64)
     batch = 4 * torch.randn(shape, generator=generator, dtype=torch.float64)
     for x in (grid, batch):
-        xg = x.clone().requires_grad_()
-        (right,) = torch.autograd.grad(torch.sigmoid(xg).sum(), xg)
-        yours = ask(answer, x.clone())
+        right = autograd_derivative(torch.sigmoid, x)
+        yours = by_hand(answer, x)
         s = torch.sigmoid(x)
         mistakes = [
             (
@@ -50,15 +63,32 @@ KEEPDIM = (
 )
 
 
+WHOLE_BATCH_SUM = (
+    "you divide by the sum over the whole batch; each row must sum to 1: "
+    "sum(dim=1, keepdim=True)"
+)
+SPREAD = (
+    "your softmax gives {what} in row 1, whose scores spread from −1000 to 1000: subtract each "
+    "row's maximum: the minimum or the mean still leaves exp(≈1000)"
+)
+
+
 def _softmax(answer, *, seed=0, shapes=((4, 3), (2, 5))) -> str:
-    """answer(z) -> softmax over each row of z (batch, classes), stable for large scores. The batches are
-    not square, their rows differ, and row 1 holds scores near 1000."""
+    """answer(z) -> softmax over each row of z (batch, classes), stable for large scores, written without
+    torch.softmax. The batches are not square, their rows differ, and row 1 holds scores near 1000; then
+    a batch whose row 1 spreads from -1000 to 1000."""
     generator = torch.Generator().manual_seed(seed)
-    for rows, classes in shapes:
+    for shape in (*shapes, None):
+        spread = shape is None
+        rows, classes = (3, 5) if spread else shape
         z = 2 * torch.randn(rows, classes, generator=generator, dtype=torch.float64)
-        z[1] += 1000  # exp(1000) overflows, even in float64
+        if spread:  # its minimum, mean and median leave exp(1000) to overflow
+            z[1] = torch.linspace(-1000, 1000, classes, dtype=torch.float64)
+        else:
+            z[1] += 1000  # exp(1000) overflows, even in float64
         try:
-            yours = ask(answer, z.clone())
+            with Calls() as calls:
+                yours = ask(answer, z.clone())
         except Raised as raised:
             square = torch.randn(3, 3, generator=generator, dtype=torch.float64)
             if "must match the size" in str(raised.error) and wrong_but_runs(
@@ -66,9 +96,13 @@ def _softmax(answer, *, seed=0, shapes=((4, 3), (2, 5))) -> str:
             ):
                 raise Wrong(KEEPDIM.format(size=f"{rows} × {classes}")) from None
             raise
+        if any("softmax" in name for name in calls.names):
+            raise Wrong("write it yourself; torch.softmax is what we compare against")
         if isinstance(yours, torch.Tensor) and yours.shape == z.shape:
             bad = [i for i in range(rows) if not torch.isfinite(yours[i]).all()]
             what = "nan" if yours.isnan().any() else "inf"
+            if spread and 1 in bad:
+                raise Wrong(SPREAD.format(what=what))
             if bad == [1]:
                 raise Wrong(
                     f"your softmax gives {what} in row 1, whose scores are near 1000: "
@@ -77,20 +111,25 @@ def _softmax(answer, *, seed=0, shapes=((4, 3), (2, 5))) -> str:
             if bad and 1 not in bad:
                 raise Wrong(
                     f"your softmax gives {what} in rows {bad}, not in row 1, whose scores are "
-                    "near 1000: you subtract the whole batch's maximum, so exp underflows to 0 "
-                    "in every other row and 0 / 0 is nan. Subtract each row's own maximum, "
+                    "near 1000: exp underflows to 0 in every other row and 0 / 0 is nan: you "
+                    "subtract one number for the whole batch; subtract each row's own maximum, "
                     "z.amax(dim=1, keepdim=True)"
                 )
             if bad:
                 raise Wrong(
                     f"your softmax gives {what} in rows {bad}; subtract each row's maximum first"
                 )
-        over_columns = (
-            torch.softmax(z, dim=0),
-            "your softmax normalises each column (dim=0); each row (one example) must sum to 1",
-        )
+        e = torch.exp(z - z.amax(dim=1, keepdim=True))
+        mistakes = [
+            (
+                torch.softmax(z, dim=0),
+                "your softmax normalises each column (dim=0); each row (one example) must sum to 1",
+            ),
+            (e / e.sum(), WHOLE_BATCH_SUM),
+            (torch.softmax(z.flatten(), dim=0).reshape(z.shape), WHOLE_BATCH_SUM),
+        ]
         hint = "Each row should be positive and sum to 1."
-        same("softmax", yours, torch.softmax(z, dim=1), hint, [over_columns])
+        same("softmax", yours, torch.softmax(z, dim=1), hint, mistakes)
     return "Each row sums to 1, and the row of scores near 1000 comes out right."
 
 
@@ -140,8 +179,104 @@ def _dying_relu(lr) -> str:
     )
 
 
+def autograd_derivative(f, x: torch.Tensor) -> torch.Tensor:
+    """f'(x), element by element, by autograd."""
+    xg = x.clone().requires_grad_()
+    (derivative,) = torch.autograd.grad(f(xg).sum(), xg)
+    return derivative
+
+
+def _tanh_derivative(answer, *, seed=0, shape=(4, 7)) -> str:
+    """answer(x) -> tanh'(x), without autograd: on a grid from -5 to 5, then on a random batch."""
+    generator = torch.Generator().manual_seed(seed)
+    grid = torch.linspace(-5, 5, 101, dtype=torch.float64)
+    batch = 3 * torch.randn(shape, generator=generator, dtype=torch.float64)
+    for x in (grid, batch):
+        right = autograd_derivative(torch.tanh, x)
+        yours = by_hand(answer, x)
+        t, s = torch.tanh(x), torch.sigmoid(x)
+        mistakes = [
+            (t, "you returned tanh(x) itself, not its derivative"),
+            (
+                1 - t,
+                "your derivative is 1 − tanh(x); the tanh is squared: 1 − tanh(x)²",
+            ),
+            (
+                s * (1 - s),
+                (
+                    "that is the sigmoid's derivative σ(x)(1 − σ(x)), copied; tanh's is "
+                    "1 − tanh(x)²"
+                ),
+            ),
+            (
+                t * (1 - t),
+                (
+                    "your derivative is tanh(x)(1 − tanh(x)), the sigmoid's formula with tanh "
+                    "in it; tanh's own is 1 − tanh(x)²"
+                ),
+            ),
+            (
+                1 + t**2,
+                "your derivative is 1 + tanh(x)²; with a minus: 1 − tanh(x)²",
+            ),
+            (
+                right / 2,
+                (
+                    "your derivative is half the right one; with tanh(x) = 2σ(2x) − 1 the "
+                    "chain rule gives 2 · σ′(2x) · 2 = 4σ(2x)(1 − σ(2x))"
+                ),
+            ),
+            *slips("derivative", right),
+        ]
+        hint = "At x = 0 it should be 1, its largest value."
+        same("derivative", yours, right, hint, mistakes, lambda i, x=x: at_x(x[i]))
+    return "It matches autograd's derivative from −5 to 5, with its maximum 1 at 0."
+
+
+def _silu_derivative(answer, *, seed=0, shape=(4, 7)) -> str:
+    """answer(x) -> SiLU'(x), SiLU(x) = x σ(x), without autograd: on a grid from -6 to 6, then on a random
+    batch."""
+    generator = torch.Generator().manual_seed(seed)
+    grid = torch.linspace(-6, 6, 121, dtype=torch.float64)
+    batch = 3 * torch.randn(shape, generator=generator, dtype=torch.float64)
+    for x in (grid, batch):
+        right = autograd_derivative(torch.nn.functional.silu, x)
+        yours = by_hand(answer, x)
+        s = torch.sigmoid(x)
+        mistakes = [
+            (
+                s,
+                (
+                    "your derivative is σ(x) alone: the product rule's second term is "
+                    "missing, d/dx [x σ(x)] = σ(x) + x σ′(x)"
+                ),
+            ),
+            (
+                x * s * (1 - s),
+                (
+                    "your derivative is x σ′(x) alone: the product rule's first term, σ(x) "
+                    "(the derivative of x times σ(x)), is missing"
+                ),
+            ),
+            (
+                s * (1 - s),
+                (
+                    "that is the sigmoid's derivative σ(x)(1 − σ(x)); SiLU is x σ(x), a "
+                    "product: differentiate it with the product rule"
+                ),
+            ),
+            (x * s, "you returned SiLU(x) = x σ(x) itself, not its derivative"),
+            *slips("derivative", right),
+        ]
+        hint = "SiLU(x) = x σ(x) is a product: (uv)′ = u′v + uv′. At x = 0 it is 0.5."
+        same("derivative", yours, right, hint, mistakes, lambda i, x=x: at_x(x[i]))
+    return "It matches autograd's derivative of F.silu from −6 to 6, its dip below 0 included."
+
+
 CHECKERS = {
     "sigmoid-derivative": _sigmoid_derivative,
     "softmax": _softmax,
     "dying-relu": _dying_relu,
+    "tanh-derivative": _tanh_derivative,
+    "silu-derivative": _silu_derivative,
 }

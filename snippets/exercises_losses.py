@@ -4,11 +4,21 @@
 import torch
 from torch import nn
 
-from snippets.checking import Raised, Wrong, ask, matches, same, slips
+from snippets.checking import Calls, Raised, Wrong, ask, matches, same, slips
 
 IGNORE = (
     "your function fails on the examples whose target is ignore_index ({index}): drop the "
     "examples whose target equals ignore_index before indexing (kept = target != ignore_index)"
+)
+LENGTHS = (
+    "your function fails once some targets are ignore_index ({index}): your tensors then "
+    "have different lengths ({error}). You drop the ignored examples from some of them only: "
+    "drop them from the logsumexp as well as from the picked logits (logits[kept].logsumexp(dim=1))"
+)
+BELOW_ZERO = (
+    "with ignore_index={index}, a real class, your loss is not right: your answer ignores the "
+    "targets below 0 (or not above ignore_index), not those equal to ignore_index: compare with "
+    "==/!=, kept = target != ignore_index"
 )
 
 
@@ -28,6 +38,9 @@ def _cross_entropy(answer, *, seed=3, n=8, classes=5) -> str:
             ask(answer, logits.clone(), torch.where(kept, target, 0), -100)
         except Wrong:
             raise raised from None
+        if "must match the size" in str(raised.error):
+            error = str(raised.error).strip().splitlines()[0]
+            raise Wrong(LENGTHS.format(index=-100, error=error)) from None
         raise Wrong(IGNORE.format(index=-100)) from None
     per_example = nn.functional.cross_entropy(
         logits[kept], target[kept], reduction="none"
@@ -65,9 +78,49 @@ def _cross_entropy(answer, *, seed=3, n=8, classes=5) -> str:
             "with ignore_index=-1 your loss is not right: compare the target with the "
             "ignore_index argument, not with -100"
         )
+    real_class_ignored(answer, logits, target, kept, classes)
     return (
         "Your loss equals nn.CrossEntropyLoss(ignore_index=-100), "
         f"with {n - k} of {n} examples ignored."
+    )
+
+
+def real_class_ignored(answer, logits, target, kept, classes) -> None:
+    """Refuse an answer that ignores the wrong examples when ignore_index is a real class, 0 or more:
+    one that keeps target >= 0, or target > ignore_index, passes with -100 and -1."""
+    index = min(2, classes - 1)  # a real class, 1 or 2
+    marked = torch.where(
+        kept, target, index
+    )  # the same examples ignored, now marked with a class
+    marked[kept.nonzero()[0]] = (
+        0  # one kept target below ignore_index, so that > and != differ
+    )
+    right = nn.CrossEntropyLoss(ignore_index=index)(logits, marked)
+    try:
+        yours = ask(answer, logits.clone(), marked.clone(), index)
+    except Raised:
+        yours = None
+    if matches(yours, right):
+        return
+    above = marked > index
+    below_zero = nn.functional.cross_entropy(
+        logits, marked
+    )  # kept = target >= 0: all kept
+    not_above = nn.functional.cross_entropy(
+        logits[above], marked[above]
+    )  # nan if none above
+    if isinstance(yours, float):
+        yours = torch.tensor(yours, dtype=torch.float64)
+    nan = isinstance(yours, torch.Tensor) and yours.numel() == 1 and yours.isnan().all()
+    if (
+        matches(yours, below_zero)
+        or matches(yours, not_above)
+        or (nan and not above.any())
+    ):
+        raise Wrong(BELOW_ZERO.format(index=index))
+    raise Wrong(
+        f"with ignore_index={index}, a real class, your loss is not right: leave out exactly "
+        "the examples whose target equals ignore_index, kept = target != ignore_index"
     )
 
 
@@ -117,7 +170,163 @@ def _huber(answer, *, seed=0, shape=(5, 7)) -> str:
     return "Your loss equals nn.HuberLoss for delta 0.5, 1 and 2.5."
 
 
+def _label_smoothing(answer, *, seed=5, n=6, classes=4) -> str:
+    """answer(logits, target, eps) -> mean cross-entropy against the target smoothed by eps, like
+    nn.CrossEntropyLoss(label_smoothing=eps): (1 - eps) one-hot + eps / C on every class."""
+    generator = torch.Generator().manual_seed(seed)
+    for eps in (0.1, 0.3):
+        logits = 2 * torch.randn(n, classes, generator=generator, dtype=torch.float64)
+        target = torch.randint(classes, (n,), generator=generator)
+        right = nn.CrossEntropyLoss(label_smoothing=eps)(logits, target)
+        with Calls() as calls:
+            yours = ask(answer, logits.clone(), target.clone(), eps)
+        if any(
+            name == "cross_entropy" and kwargs.get("label_smoothing")
+            for name, _, kwargs in calls.made
+        ):
+            raise Wrong(
+                "write it yourself; nn.CrossEntropyLoss(label_smoothing=...) is what we "
+                "compare against"
+            )
+        log_p = logits.log_softmax(dim=1)
+        true = -log_p.gather(1, target.unsqueeze(1)).squeeze(1)  # plain cross-entropy
+        uniform = -log_p.mean(dim=1)  # against eps / C on every class, over eps
+        others = (-log_p.sum(dim=1) - true) / (classes - 1)
+        each = (1 - eps) * true + eps * uniform
+        mistakes = [
+            (
+                ((1 - eps) * true + eps * others).mean(),
+                (
+                    "you spread eps over the C − 1 other classes; PyTorch spreads eps over "
+                    "all C classes, the true one included: eps / C each"
+                ),
+            ),
+            (
+                true.mean(),
+                (
+                    "your loss ignores eps: it is plain cross-entropy; smooth the target to "
+                    "(1 − eps) one-hot + eps / C"
+                ),
+            ),
+            (
+                (true + eps * uniform).mean(),
+                (
+                    "your true class keeps its weight 1; the one-hot part is scaled by 1 − eps "
+                    "before eps / C is added to every class"
+                ),
+            ),
+            (
+                ((1 - eps) * true + eps * classes * uniform).mean(),
+                (
+                    "your uniform part puts eps on every class; it is eps / C on each, so that "
+                    "the target sums to 1"
+                ),
+            ),
+            (
+                each,
+                f"your loss has shape ({n},), one value per example; take their mean",
+            ),
+            *slips(f"loss for eps = {eps}", right, count=n),
+        ]
+        hint = (
+            "The loss is −Σ target · log_softmax(logits) over the classes, averaged over "
+            "the examples."
+        )
+        same(f"loss for eps = {eps}", yours, right, hint, mistakes)
+    return (
+        "Your loss equals nn.CrossEntropyLoss(label_smoothing=eps) for eps 0.1 and 0.3."
+    )
+
+
+UNSTABLE = (
+    "your loss is {value}: for z = ±1000, σ(z) rounds to 0 or 1 even in float64, so "
+    "log(sigmoid(z)) or log(1 − sigmoid(z)) is log(0) = −inf. Use "
+    "nn.functional.logsigmoid(z), and log(1 − σ(z)) = logsigmoid(−z)"
+)
+
+
+def _pos_weight_bce(answer, *, seed=6, n=6, classes=3) -> str:
+    """answer(logits, y, pos_weight) -> mean BCE on logits with one weight per class for the positive
+    examples, like nn.BCEWithLogitsLoss(pos_weight=pos_weight); four logits are ±1000."""
+    generator = torch.Generator().manual_seed(seed)
+    logits = 3 * torch.randn(n, classes, generator=generator, dtype=torch.float64)
+    y = (torch.rand(n, classes, generator=generator) > 0.5).double()
+    extreme = torch.tensor([1000.0, -1000.0, 1000.0, -1000.0], dtype=torch.float64)
+    logits.view(-1)[:4], y.view(-1)[:4] = extreme, torch.tensor([1.0, 0.0, 0.0, 1.0])
+    pos_weight = 1 + 4 * torch.rand(classes, generator=generator, dtype=torch.float64)
+    right = nn.BCEWithLogitsLoss(pos_weight=pos_weight)(logits, y)
+    with Calls() as calls:
+        yours = ask(answer, logits.clone(), y.clone(), pos_weight.clone())
+    if "binary_cross_entropy_with_logits" in calls.names:
+        raise Wrong(
+            "write it yourself; nn.BCEWithLogitsLoss(pos_weight=...) is what we compare "
+            "against"
+        )
+    if isinstance(yours, float):
+        yours = torch.tensor(yours, dtype=torch.float64)
+    if (
+        isinstance(yours, torch.Tensor)
+        and yours.is_floating_point()
+        and not yours.detach().isfinite().all()
+    ):
+        value = yours.detach().flatten()[~yours.detach().flatten().isfinite()][0]
+        raise Wrong(UNSTABLE.format(value=value.item()))
+    log_p = nn.functional.logsigmoid(logits)  # log σ(z)
+    log_q = nn.functional.logsigmoid(-logits)  # log(1 − σ(z))
+    positive, negative = -y * log_p, -(1 - y) * log_q
+    each = pos_weight * positive + negative
+    clamped = -(
+        pos_weight * y * log_p.clamp(min=-100) + (1 - y) * log_q.clamp(min=-100)
+    )
+    mistakes = [
+        (
+            (positive + pos_weight * negative).mean(),
+            (
+                "you weighted the negative term; pos_weight multiplies y · log σ(z), the "
+                "positive examples' term"
+            ),
+        ),
+        (
+            (positive + negative).mean(),
+            (
+                "your loss ignores pos_weight: it is plain BCE; multiply the y · log σ(z) "
+                "term by pos_weight"
+            ),
+        ),
+        (
+            (pos_weight * (positive + negative)).mean(),
+            (
+                "you multiplied both terms by pos_weight; only the positive term, "
+                "y · log σ(z), gets it"
+            ),
+        ),
+        (
+            clamped.mean(),
+            (
+                "your logs stop at −100, as nn.BCELoss clamps them; for z = ±1000 the loss "
+                "needs the logs themselves: logsigmoid(z) and logsigmoid(−z)"
+            ),
+        ),
+        (
+            each,
+            (
+                f"your loss has shape {tuple(each.shape)}, one value per element; take "
+                "their mean"
+            ),
+        ),
+        *slips("loss", right, count=each.numel(), over="elements"),
+    ]
+    hint = (
+        "Write log σ(z) as nn.functional.logsigmoid(z) and log(1 − σ(z)) as "
+        "logsigmoid(−z)."
+    )
+    same("loss", yours, right, hint, mistakes)
+    return "Your loss equals nn.BCEWithLogitsLoss(pos_weight=...), logits of ±1000 included."
+
+
 CHECKERS = {
     "cross-entropy": _cross_entropy,
     "huber": _huber,
+    "label-smoothing": _label_smoothing,
+    "pos-weight-bce": _pos_weight_bce,
 }

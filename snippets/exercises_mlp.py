@@ -17,6 +17,32 @@ def relu_forward(X, params) -> dict:
     return {"Z1": Z1, "A1": A1, "Z2": Z2, "A2": torch.sigmoid(Z2)}
 
 
+def gradient_dict(yours) -> dict:
+    """The reader's gradients, once they are a dict with the four keys."""
+    keys = '"dW1", "db1", "dW2", "db2"'
+    if not isinstance(yours, dict):
+        raise Wrong(f"return a dict with the keys {keys}, got {kind(yours)}")
+    missing = [
+        f'"{name}"' for name in ("dW1", "db1", "dW2", "db2") if name not in yours
+    ]
+    if missing:
+        raise Wrong(
+            f"return a dict with the keys {keys}; yours lacks {', '.join(missing)}"
+        )
+    return yours
+
+
+def rows_for_m(name: str, right: torch.Tensor, n_in: int, m: int) -> tuple:
+    """The mistake m = X.shape[0]: a gradient divided by the number of inputs instead of examples."""
+    return (
+        m / n_in * right,
+        (
+            f"your {name} is divided by X.shape[0] = {n_in}, the number of rows (inputs); "
+            "divide by m = X.shape[1], the number of columns (examples)"
+        ),
+    )
+
+
 def _relu_backward(answer, *, seed=4, sizes=(3, 5, 10)) -> str:
     """answer(X, Y, params, cache) -> {"dW1", "db1", "dW2", "db2"} of the log loss, with a ReLU hidden
     layer; sizes: inputs, hidden units, examples."""
@@ -37,16 +63,7 @@ def _relu_backward(answer, *, seed=4, sizes=(3, 5, 10)) -> str:
     cache = {name: value.detach() for name, value in cache.items()}
     copies = [{name: t.clone() for name, t in d.items()} for d in (params, cache)]
     yours = ask(answer, X.clone(), Y.clone(), *copies)  # copies: yours may change them
-    keys = '"dW1", "db1", "dW2", "db2"'
-    if not isinstance(yours, dict):
-        raise Wrong(f"return a dict with the keys {keys}, got {kind(yours)}")
-    missing = [
-        f'"{name}"' for name in ("dW1", "db1", "dW2", "db2") if name not in yours
-    ]
-    if missing:
-        raise Wrong(
-            f"return a dict with the keys {keys}; yours lacks {', '.join(missing)}"
-        )
+    gradient_dict(yours)
     back = params["W2"].T @ (cache["A2"] - Y)  # dA1
     for name, other in (("dW2", "dW1"), ("db2", "db1"), ("dW1", "dW2"), ("db1", "db2")):
         mistakes = []
@@ -87,6 +104,7 @@ def _relu_backward(answer, *, seed=4, sizes=(3, 5, 10)) -> str:
                 m * right[name],
                 f"your {name} is a sum over the examples, not the mean: you forgot the 1/m",
             ),
+            rows_for_m(name, right[name], n_in, m),
             *slips(name, right[name]),
         ]
         hint = "Did you multiply by the derivative of the hidden activation?"
@@ -140,7 +158,123 @@ def _count_parameters(answer, *, seed=None) -> str:
     )
 
 
+def linear_output_forward(X, params) -> dict:
+    """The network of the MLP chapter with a linear output: Z1 = W1 X + b1, A1 = tanh(Z1),
+    A2 = Z2 = W2 A1 + b2."""
+    Z1 = params["W1"] @ X + params["b1"]
+    A1 = torch.tanh(Z1)
+    Z2 = params["W2"] @ A1 + params["b2"]
+    return {"Z1": Z1, "A1": A1, "Z2": Z2, "A2": Z2}
+
+
+def _mse_output_backward(answer, *, seed=7, sizes=(3, 5, 10)) -> str:
+    """answer(X, Y, params, cache) -> {"dW1", "db1", "dW2", "db2"} of L = mean((A2 - Y)²), with a tanh
+    hidden layer and a linear output A2 = Z2; sizes: inputs, hidden units, examples."""
+    n_in, hidden, m = sizes
+    generator = torch.Generator().manual_seed(seed)
+    X = torch.randn(n_in, m, generator=generator, dtype=torch.float64)
+    Y = torch.randn(1, m, generator=generator, dtype=torch.float64)
+    params = {
+        "W1": torch.randn(hidden, n_in, generator=generator, dtype=torch.float64),
+        "b1": torch.randn(hidden, 1, generator=generator, dtype=torch.float64),
+        "W2": torch.randn(1, hidden, generator=generator, dtype=torch.float64),
+        "b2": torch.randn(1, 1, generator=generator, dtype=torch.float64),
+    }
+    leaves = {name: p.clone().requires_grad_() for name, p in params.items()}
+    cache = linear_output_forward(X, leaves)
+    ((cache["A2"] - Y) ** 2).mean().backward()
+    right = {"d" + name: leaves[name].grad for name in ("W2", "b2", "W1", "b1")}
+    cache = {name: value.detach() for name, value in cache.items()}
+    copies = [{name: t.clone() for name, t in d.items()} for d in (params, cache)]
+    yours = gradient_dict(ask(answer, X.clone(), Y.clone(), *copies))
+    A1, A2 = cache["A1"], cache["A2"]
+
+    def gradients(dZ2, hidden_derivative):  # the chapter's formulas, from dZ2 on
+        dZ1 = params["W2"].T @ dZ2 * hidden_derivative
+        return {
+            "dW2": dZ2 @ A1.T / m,
+            "db2": dZ2.mean(dim=1, keepdim=True),
+            "dW1": dZ1 @ X.T / m,
+            "db1": dZ1.mean(dim=1, keepdim=True),
+        }
+
+    dZ2, tanh = 2 * (A2 - Y), 1 - A1**2
+    log_loss = gradients(A2 - Y, tanh)
+    sigmoid_kept = gradients(dZ2 * A2 * (1 - A2), tanh)
+    relu_hidden = gradients(dZ2, (cache["Z1"] > 0).double())
+    no_derivative = gradients(dZ2, 1)
+    for name, other in (("dW2", "dW1"), ("db2", "db1"), ("dW1", "dW2"), ("db1", "db2")):
+        mistakes = [
+            (
+                log_loss[name],
+                (
+                    f"your {name} is half the right one: the derivative of (A2 − Y)² is "
+                    "2(A2 − Y); dZ2 = A2 − Y is the log loss's formula, copied"
+                ),
+            ),
+            (
+                sigmoid_kept[name],
+                (
+                    f"your {name} keeps a sigmoid's derivative A2(1 − A2); the output is "
+                    "linear now, A2 = Z2, so dA2/dZ2 = 1"
+                ),
+            ),
+            (
+                m * right[name],
+                (
+                    f"your {name} is the sum over the {m} examples; L is their mean: "
+                    "divide by m"
+                ),
+            ),
+            (
+                right[name] / m,
+                (
+                    f"your {name} is divided by m twice: once in dZ2, once more in the "
+                    "mean over the examples"
+                ),
+            ),
+            rows_for_m(name, right[name], n_in, m),
+        ]
+        if name in ("dW1", "db1"):
+            mistakes += [
+                (
+                    relu_hidden[name],
+                    (
+                        f"your {name} uses ReLU's derivative (Z1 > 0); the hidden layer is "
+                        "tanh here: its derivative is 1 − A1²"
+                    ),
+                ),
+                (
+                    no_derivative[name],
+                    (
+                        f"your {name} leaves out tanh's derivative: multiply W2ᵀ dZ2 by "
+                        "1 − A1² element-wise"
+                    ),
+                ),
+            ]
+        mistakes += [
+            (
+                right[other],
+                f"your {name} is {other}: dW1 and dW2 are swapped (or db1 and db2)",
+            ),
+            (
+                right[name].T,
+                (
+                    f"your {name} is transposed: it should have the shape of {name[1:]}, "
+                    f"{tuple(right[name].shape)}"
+                ),
+            ),
+            *slips(name, right[name]),
+        ]
+        hint = (
+            "Start from dZ2 = dℓ/dZ2 for one example, then follow the chapter's steps."
+        )
+        same(name, yours[name], right[name], hint, mistakes)
+    return "All four gradients of the squared error equal autograd's, in float64."
+
+
 CHECKERS = {
     "relu-backward": _relu_backward,
     "count-parameters": _count_parameters,
+    "mse-output-backward": _mse_output_backward,
 }

@@ -1,12 +1,13 @@
 """The checkers of the MNIST chapter's exercises (docs/mnist.md); readers call them through
 `snippets.exercises.check`."""
 
+import numbers
 from collections.abc import Iterator
 
 import torch
 from torch import nn
 
-from snippets.checking import Wrong, ask, kind
+from snippets.checking import Calls, Raised, Wrong, ask, kind, matches, same
 
 
 def index_lists(pairs, n: int, k: int) -> list[tuple[list, list]]:
@@ -16,6 +17,11 @@ def index_lists(pairs, n: int, k: int) -> list[tuple[list, list]]:
     if not isinstance(pairs, (list, tuple)):
         raise Wrong(
             f"return a list of k (train_index, val_index) pairs, got {kind(pairs)}"
+        )
+    if len(pairs) == 2 and all(isinstance(part, torch.Tensor) for part in pairs):
+        raise Wrong(
+            "you returned a single pair (train_index, val_index); return a list of k pairs, "
+            "one per fold"
         )
     if len(pairs) != k:
         raise Wrong(
@@ -47,6 +53,14 @@ def index_lists(pairs, n: int, k: int) -> list[tuple[list, list]]:
 def once(parts: list[list], n: int) -> bool:
     """Whether the parts hold each of 0 … n-1 exactly once."""
     return sum(map(len, parts)) == n and set().union(*map(set, parts)) == set(range(n))
+
+
+def cyclic_range(fold: frozenset, n=100) -> bool:
+    """Whether a fold is a range of consecutive indices of 0 … n-1, one that may wrap from n-1 to 0: the
+    fold of unshuffled indices, rotated."""
+    inside = sorted(fold)
+    gaps = sum((b - a) % n != 1 for a, b in zip(inside, inside[1:] + inside[:1]))
+    return len(fold) == n or gaps == 1
 
 
 def _folds(answer, *, seed=0) -> str:
@@ -93,6 +107,11 @@ def _folds(answer, *, seed=0) -> str:
             frozenset(val) for _, val in index_lists(ask(answer, 100, 5, seed), 100, 5)
         }
 
+    if all(map(cyclic_range, validation_folds(seed) | validation_folds(seed + 1))):
+        raise Wrong(
+            f"for seeds {seed} and {seed + 1} the folds are contiguous ranges of 0 … n-1, "
+            "not shuffled: shuffle the indices with the seed first (torch.randperm)"
+        )
     if validation_folds(seed) != validation_folds(seed):
         raise Wrong(
             f"two calls with seed {seed} gave different folds: draw the permutation with "
@@ -105,8 +124,16 @@ def _folds(answer, *, seed=0) -> str:
     return "k disjoint validation folds that cover every example, each trained on the rest."
 
 
+INPUTS = (
+    "(inputs: to_inputs(images, mean, std) with the training split's mean and std, flattened "
+    "to 784)"
+)
+FITTED_GAP = 0.02  # validation above test by more: fitted to the validation images, not by chance
+
+
 def _budget(model) -> str:
-    """A trained MNIST model with at most 50,000 parameters and at least 96 % validation accuracy."""
+    """A trained MNIST model with at most 50,000 parameters and at least 96 % accuracy on the validation
+    images and on the test images (85 % on the offline sample)."""
     from snippets.mnist import evaluate, pixel_stats, split, to_inputs
     from snippets.mnist_data import load_mnist
 
@@ -127,26 +154,130 @@ def _budget(model) -> str:
     )
     mean, std = pixel_stats(train_images)
     device = parameters[0].device if parameters else torch.device("cpu")
-    try:
-        accuracy = evaluate(
-            model, to_inputs(val_images, mean, std).to(device), val_labels.to(device)
-        )["accuracy"]
-    except Exception as error:
-        raise Wrong(
-            f"your model fails on the validation images ({type(error).__name__}: {error}); "
-            "it should map float rows (batch, 784) to 10 logits"
-        ) from error
+
+    def accuracy_on(images, labels, which):
+        try:
+            return evaluate(
+                model, to_inputs(images, mean, std).to(device), labels.to(device)
+            )["accuracy"]
+        except Exception as error:
+            raise Wrong(
+                f"your model fails on the {which} images ({type(error).__name__}: {error}); "
+                "it should map float rows (batch, 784) to 10 logits"
+            ) from error
+
     bar = (
         0.96 if data.source == "full" else 0.85
     )  # the offline sample: 4,000 training digits
+    accuracy = accuracy_on(val_images, val_labels, "validation")
     if accuracy < bar:
         raise Wrong(
-            f"{accuracy:.1%} of the validation images right, with {n_params:,} parameters; the bar is {bar:.0%}"
+            f"{accuracy:.1%} of the validation images right, with {n_params:,} parameters; "
+            f"the bar is {bar:.0%} {INPUTS}"
+        )
+    test = accuracy_on(data.test_images, data.test_labels, "test")
+    if test < bar and accuracy - test > FITTED_GAP:
+        raise Wrong(
+            f"{accuracy:.1%} of the validation images right, but on the test images it gets "
+            f"{test:.1%}: it looks fitted to the validation images; train on the training split"
+        )
+    if test < bar:
+        raise Wrong(
+            f"{accuracy:.1%} of the validation images right, but {test:.1%} of the test images, "
+            f"below the bar of {bar:.0%}: train a little longer or wider, for a margin {INPUTS}"
         )
     return f"{n_params:,} parameters and at least {bar:.0%} of the validation images right."
+
+
+TOPK_DIM0 = (
+    "your topk runs over dim=0, down the examples; each row is one example: take the k "
+    "largest logits of each row, topk(k, dim=1)"
+)
+
+
+def topk_over_examples(calls: Calls, shape: torch.Size) -> bool:
+    """Whether topk was called along the first dimension of a tensor of the logits' shape, (n, 10): down
+    the examples."""
+    for name, args, kwargs in calls.made:
+        if name != "topk" or not args or getattr(args[0], "shape", None) != shape:
+            continue
+        dim = kwargs.get("dim", args[2] if len(args) > 2 else -1)
+        if dim in (0, -2):
+            return True
+    return False
+
+
+def _top_k(answer, *, seed=0, n=50) -> str:
+    """answer(logits, labels, k) -> the fraction of the n examples whose label is among the k largest
+    logits of its row, for k = 1 and k = 3."""
+    generator = torch.Generator().manual_seed(seed)
+    labels = torch.randint(10, (n,), generator=generator)
+    logits = torch.randn(n, 10, generator=generator)
+    logits[torch.arange(n), labels] += 1.5  # a model that is often, not always, right
+    for k in (1, 3):
+        best = logits.topk(k, dim=1).indices  # each row's k best classes
+        hits = (best == labels.unsqueeze(1)).any(dim=1).double()
+        right = hits.mean()
+        with Calls() as calls:
+            try:
+                yours = ask(answer, logits.clone(), labels.clone(), k)
+            except Raised:
+                if topk_over_examples(calls, logits.shape):
+                    raise Wrong(TOPK_DIM0) from None
+                raise
+        if isinstance(yours, numbers.Real) and not isinstance(yours, bool):
+            yours = float(yours)  # a count as an int, a numpy float
+        if topk_over_examples(calls, logits.shape) and not matches(yours, right):
+            raise Wrong(TOPK_DIM0)
+        count = round(n * right.item())
+        top1 = (logits.argmax(dim=1) == labels).double().mean()
+        worst = logits.topk(k, dim=1, largest=False).indices
+        smallest = (worst == labels.unsqueeze(1)).any(dim=1).double().mean()
+        mistakes = [
+            (
+                n * right,
+                (
+                    f"for k = {k} you return the count of examples, {count}, not the "
+                    f"fraction: divide by n = {n}"
+                ),
+            ),
+            (
+                100 * right,
+                "you return a percentage; return the fraction, from 0 to 1",
+            ),
+            (
+                smallest,
+                (
+                    f"for k = {k} your fraction counts the labels among the k smallest "
+                    "logits; the k largest are the model's best guesses"
+                ),
+            ),
+            (
+                hits,
+                (
+                    f"your fraction has shape ({n},), one hit or miss per example; take "
+                    "their mean"
+                ),
+            ),
+        ]
+        if k > 1:
+            mistakes.insert(
+                0,
+                (
+                    top1,
+                    (
+                        f"for k = {k} your fraction is the top-1 accuracy: the label may be "
+                        "any of the k largest logits of its row"
+                    ),
+                ),
+            )
+        hint = "Count the rows whose label is among their k largest logits, over n."
+        same(f"fraction for k = {k}", yours, right, hint, mistakes)
+    return "Your fractions for k = 1 and k = 3 equal those of topk(k, dim=1)."
 
 
 CHECKERS = {
     "folds": _folds,
     "budget": _budget,
+    "top-k": _top_k,
 }

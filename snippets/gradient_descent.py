@@ -1,5 +1,5 @@
-"""Gradient descent on a line: the derivatives by hand, the loop, the learning rate, autograd, torch.optim,
-mini-batches and Adam.
+"""Gradient descent on a line: the derivatives by hand, the loop, the learning rate,
+autograd, torch.optim, mini-batches and Adam.
 
 The sections between `# --8<-- [start:NAME]` and `# --8<-- [end:NAME]` are shown on
 docs/gradient-descent.md, in this order.
@@ -34,7 +34,8 @@ def line_gradients(x, y, w, b):
     """dL/dw and dL/db of L = mean((w x + b - y)^2), from the formulas derived above."""
     if x.shape != y.shape or x.ndim != 1:
         raise ValueError(
-            f"expected x and y of the same shape (m,), got {tuple(x.shape)} and {tuple(y.shape)}"
+            f"expected x and y of the same shape (m,), "
+            f"got {tuple(x.shape)} and {tuple(y.shape)}"
         )
     error = w * x + b - y  # (m,)
     return 2 * (error * x).mean(), 2 * error.mean()
@@ -45,7 +46,8 @@ def line_gradients(x, y, w, b):
 
 # --8<-- [start:fit-line]
 def fit_line(x, y, lr=0.1, steps=100):
-    """Gradient descent from w = b = 0; returns (w, b, loss) before each step and at the end."""
+    """Gradient descent from w = b = 0; returns (w, b, loss) before each step
+    and at the end."""
     w, b = torch.tensor(0.0, dtype=x.dtype), torch.tensor(0.0, dtype=x.dtype)
     history = []
     for _ in range(steps):
@@ -61,12 +63,14 @@ def fit_line(x, y, lr=0.1, steps=100):
 
 # --8<-- [start:fit-line-sgd]
 def fit_line_sgd(x, y, lr=0.1, steps=100, momentum=0.0):
-    """The same descent, with autograd computing the gradients and torch.optim.SGD the update."""
+    """The same descent, with autograd computing the gradients
+    and torch.optim.SGD the update."""
     w = torch.zeros((), dtype=x.dtype, requires_grad=True)
     b = torch.zeros((), dtype=x.dtype, requires_grad=True)
     optimizer = torch.optim.SGD([w, b], lr=lr, momentum=momentum)
     for _ in range(steps):
-        optimizer.zero_grad()  # clears .grad (sets it to None), since backward() adds to it
+        # clears .grad (sets it to None), since backward() adds to it
+        optimizer.zero_grad()
         mse(x, y, w, b).backward()
         optimizer.step()  # w -= lr * w.grad, b -= lr * b.grad
     return w.item(), b.item()
@@ -77,8 +81,8 @@ def fit_line_sgd(x, y, lr=0.1, steps=100, momentum=0.0):
 
 # --8<-- [start:minibatch]
 def fit_line_minibatch(x, y, lr=0.1, epochs=10, batch_size=8, seed=0):
-    """Stochastic gradient descent: each step uses the gradient of a shuffled mini-batch; returns the
-    parameters and the loss on all points after each epoch."""
+    """Stochastic gradient descent: each step uses the gradient of a shuffled
+    mini-batch; returns the parameters and the loss on all points after each epoch."""
     w = torch.zeros((), dtype=x.dtype, requires_grad=True)
     b = torch.zeros((), dtype=x.dtype, requires_grad=True)
     optimizer = torch.optim.SGD([w, b], lr=lr)
@@ -104,7 +108,8 @@ def fit_line_minibatch(x, y, lr=0.1, epochs=10, batch_size=8, seed=0):
 
 # --8<-- [start:first-step]
 def first_step(optimizer_class, x, y, scale=1.0, lr=0.1):
-    """The change one optimizer step makes to (w, b), starting from 0, on the loss times `scale`."""
+    """The change one optimizer step makes to (w, b), starting from 0,
+    on the loss times `scale`."""
     params = torch.zeros(2, dtype=x.dtype, requires_grad=True)  # (w, b)
     optimizer = optimizer_class([params], lr=lr)
     (scale * mse(x, y, params[0], params[1])).backward()

@@ -1,8 +1,9 @@
 """Gradients by hand: linear regression, logistic regression and a one-hidden-layer MLP.
 
-Notation of the page (docs/mlp.md): columns are examples. X is (n, m) for m examples of n features,
-Y is (1, m); the MLP has W1 (h, n), b1 (h, 1), W2 (1, h), b2 (1, 1). The sections between
-`# --8<-- [start:NAME]` and `# --8<-- [end:NAME]` are shown on the page, in this order.
+Notation of the page (docs/mlp.md): columns are examples. X is (n, m) for m examples
+of n features, Y is (1, m); the MLP has W1 (h, n), b1 (h, 1), W2 (1, h), b2 (1, 1).
+The sections between `# --8<-- [start:NAME]` and `# --8<-- [end:NAME]` are shown on
+the page, in this order.
 """
 
 # --8<-- [start:imports]
@@ -52,7 +53,8 @@ def fit_logistic(X, Y, lr=1.0, steps=2000, seed=0):
 
 # --8<-- [start:forward]
 def init_params(n: int, h: int, seed: int = 0, dtype=torch.float64) -> dict:
-    """Weights drawn from N(0, 1/fan_in), so each unit's sum has a standard deviation near 1; biases 0."""
+    """Weights drawn from N(0, 1/fan_in), so each unit's sum has a standard deviation
+    near 1; biases 0."""
     generator = torch.Generator().manual_seed(seed)
     return {
         "W1": torch.randn(h, n, generator=generator, dtype=dtype) / n**0.5,
@@ -63,7 +65,8 @@ def init_params(n: int, h: int, seed: int = 0, dtype=torch.float64) -> dict:
 
 
 def forward(X, params):
-    """Z1 = W1 X + b1, A1 = tanh(Z1), Z2 = W2 A1 + b2, A2 = sigmoid(Z2); one column per example."""
+    """Z1 = W1 X + b1, A1 = tanh(Z1), Z2 = W2 A1 + b2, A2 = sigmoid(Z2);
+    one column per example."""
     check_shapes(X, params)
     Z1 = params["W1"] @ X + params["b1"]  # (h, m)
     A1 = torch.tanh(Z1)  # (h, m)
@@ -73,9 +76,8 @@ def forward(X, params):
 
 
 def check_shapes(X, params, Y=None) -> None:
-    *stack, h, n = params[
-        "W1"
-    ].shape  # stack: leading dimensions, for several networks at once
+    # stack: leading dimensions, for several networks at once
+    *stack, h, n = params["W1"].shape
     expected = {
         name: (*stack, *shape)
         for name, shape in {
@@ -102,7 +104,8 @@ def check_shapes(X, params, Y=None) -> None:
     if Y is not None and tuple(Y.shape) != (1, X.shape[1]):
         hint = "; pass Y.reshape(1, -1)" if Y.numel() == X.shape[1] else ""
         raise ValueError(
-            f"expected Y of shape (1, m) = (1, {X.shape[1]}), got {tuple(Y.shape)}{hint}"
+            f"expected Y of shape (1, m) = (1, {X.shape[1]}), "
+            f"got {tuple(Y.shape)}{hint}"
         )
 
 
@@ -128,7 +131,8 @@ def backward(X, Y, params, cache):
 
 # --8<-- [start:autograd]
 def autograd_backward(X, Y, params):
-    """The same six quantities from autograd. dZ is the gradient of one example's loss, so m dL/dZ."""
+    """The same six quantities from autograd. dZ is the gradient of one example's
+    loss, so m dL/dZ."""
     params = {name: p.detach().clone().requires_grad_() for name, p in params.items()}
     cache = forward(X, params)
     cache["Z1"].retain_grad()  # keep the gradients of these intermediate tensors
@@ -145,7 +149,8 @@ def autograd_backward(X, Y, params):
 
 # --8<-- [start:function]
 class MLPLoss(torch.autograd.Function):
-    """The log loss of the MLP, with the hand-written backward pass plugged into autograd."""
+    """The log loss of the MLP, with the hand-written backward pass plugged into
+    autograd."""
 
     @staticmethod
     def forward(ctx, X, Y, W1, b1, W2, b2):
@@ -172,7 +177,8 @@ class MLPLoss(torch.autograd.Function):
 
 # --8<-- [start:train]
 def train_by_hand(X, Y, params, lr=1.0, steps=3000):
-    """Full-batch gradient descent with the hand-written passes; returns the parameters and the losses."""
+    """Full-batch gradient descent with the hand-written passes; returns the parameters
+    and the losses."""
     losses = []
     for _ in range(steps):
         cache = forward(X, params)
@@ -187,8 +193,9 @@ def train_by_hand(X, Y, params, lr=1.0, steps=3000):
 
 # --8<-- [start:layers]
 def backward_rows(X, Y, weights, biases):
-    """Gradients (dW, db) of each layer of a network with tanh hidden layers and a sigmoid output, for the
-    log loss, in PyTorch's layout: X (m, n), one example per row; weights[l] (n_out, n_in), as nn.Linear."""
+    """Gradients (dW, db) of each layer of a network with tanh hidden layers and a
+    sigmoid output, for the log loss, in PyTorch's layout: X (m, n), one example per
+    row; weights[l] (n_out, n_in), as nn.Linear."""
     m = X.shape[0]
     A = [X]  # A[0] = X, then each layer's output
     for l, (W, b) in enumerate(zip(weights, biases)):
@@ -197,13 +204,11 @@ def backward_rows(X, Y, weights, biases):
     dZ = A[-1] - Y  # (m, 1): the output layer, as for logistic regression
     grads = []
     for l in reversed(range(len(weights))):
-        grads.append(
-            (dZ.T @ A[l] / m, dZ.sum(dim=0) / m)
-        )  # dW (n_out, n_in), db (n_out,)
+        # dW (n_out, n_in), db (n_out,)
+        grads.append((dZ.T @ A[l] / m, dZ.sum(dim=0) / m))
         if l > 0:
-            dZ = (
-                dZ @ weights[l] * (1 - A[l] ** 2)
-            )  # back through W and the tanh below it
+            # back through W and the tanh below it
+            dZ = dZ @ weights[l] * (1 - A[l] ** 2)
     return grads[::-1]
 
 
@@ -212,7 +217,8 @@ def backward_rows(X, Y, weights, biases):
 
 # --8<-- [start:module]
 class MLP(nn.Module):
-    """The same network for rows of examples, PyTorch's convention: x (batch, n) -> (batch,)."""
+    """The same network for rows of examples, PyTorch's convention:
+    x (batch, n) -> (batch,)."""
 
     def __init__(self, n: int, h: int):
         super().__init__()
@@ -249,9 +255,11 @@ def train_module(model, X, Y, lr=1.0, steps=3000):
 
 # --8<-- [start:sweep]
 def noisy_xor(m: int, seed: int, noise: float = 0.2):
-    """m points in [-1, 1]², labelled 1 where x1 x2 > 0, each label flipped with probability `noise`.
+    """m points in [-1, 1]², labelled 1 where x1 x2 > 0, each label flipped with
+    probability `noise`.
 
-    Returns X (m, 2) and y (m,) in float64, one example per row, and which labels were flipped.
+    Returns X (m, 2) and y (m,) in float64, one example per row, and which labels
+    were flipped.
     """
     generator = torch.Generator().manual_seed(seed)
     X = 2 * torch.rand(m, 2, generator=generator, dtype=torch.float64) - 1
@@ -261,7 +269,8 @@ def noisy_xor(m: int, seed: int, noise: float = 0.2):
 
 
 def fit(model, X, y, loss_fn, steps=300, lr=0.1):
-    """Full-batch Adam, an optimiser that reaches a small training loss in fewer steps than plain descent."""
+    """Full-batch Adam, an optimiser that reaches a small training loss in fewer steps
+    than plain descent."""
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     for _ in range(steps):
         optimizer.zero_grad()
@@ -271,8 +280,9 @@ def fit(model, X, y, loss_fn, steps=300, lr=0.1):
 
 
 def width_sweep(widths=(1, 4, 32), draws=3, m=100):
-    """For each width, the mean over `draws` data sets of: training error, test error (2,000 fresh
-    points), and the share of flipped training labels the network reproduces."""
+    """For each width, the mean over `draws` data sets of: training error, test error
+    (2,000 fresh points), and the share of flipped training labels the network
+    reproduces."""
     results = {}
     for h in widths:
         rows = []
@@ -315,7 +325,8 @@ class Regressor(nn.Module):
 
 
 def fit_sine(widths=(1, 2, 4, 16), seed=0):
-    """An MLP of each width fitted to sin(x) on [-2 pi, 2 pi]; returns x, sin x and each model."""
+    """An MLP of each width fitted to sin(x) on [-2 pi, 2 pi]; returns x, sin x and
+    each model."""
     x = torch.linspace(-2 * torch.pi, 2 * torch.pi, 100).unsqueeze(0)  # (1, m)
     y = torch.sin(x)
     models = {}
@@ -365,7 +376,8 @@ def logistic(w, b):
 
 
 def plot_gates(lines: dict) -> Figure:
-    """One panel per gate; `lines` maps a gate to the (w, b) logistic regression learned for it."""
+    """One panel per gate; `lines` maps a gate to the (w, b) logistic regression
+    learned for it."""
     figure = Figure(figsize=(5, 5), layout="constrained")
     axes = figure.subplots(2, 2).flat
     for ax, (name, (w, b)) in zip(axes, lines.items()):
@@ -383,7 +395,8 @@ def plot_gates(lines: dict) -> Figure:
 
 # --8<-- [start:plot-xor]
 def plot_xor(params, losses) -> Figure:
-    """The loss, the boundary in the input plane, and the four points as the hidden layer sees them."""
+    """The loss, the boundary in the input plane, and the four points as the hidden
+    layer sees them."""
     figure = Figure(figsize=(5, 5.4), layout="constrained")
     (loss_ax, blank), (input_ax, hidden_ax) = figure.subplots(2, 2)
     blank.axis("off")

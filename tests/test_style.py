@@ -34,3 +34,25 @@ def test_a_long_line_in_a_page_block_fails_the_format_check(tmp_path):
         "format", "--check", "--config", str(ROOT / "pyproject.toml"), str(page)
     )
     assert result.returncode == 1 and "1 file would be reformatted" in result.stdout
+
+
+def shown_code_lines():
+    """(page:line, text) of every line of code a page shows, includes expanded, outputs left out."""
+    from pagecode import python_blocks
+
+    for page in sorted((ROOT / "docs").glob("**/*.md")):
+        for block in python_blocks(page):
+            for line in block.code.splitlines():
+                if not line.strip().startswith("# >"):
+                    yield block.id, line
+
+
+def test_no_line_of_code_a_page_shows_runs_past_88_columns():
+    """Past 88 columns a line scrolls sideways, on a phone and on a desk; outputs are what torch prints."""
+    long = [f"{where}: {len(line)} columns" for where, line in shown_code_lines() if len(line) > 88]
+    assert not long, "wrap these lines:\n" + "\n".join(long)
+
+
+def test_the_line_length_check_sees_included_snippets():
+    lines = [line for where, line in shown_code_lines() if where.startswith("docs/mlp.md")]
+    assert any(line.startswith("def backward(") for line in lines)
