@@ -424,7 +424,7 @@ def softmax(x: torch.Tensor, dim: int = -1) -> torch.Tensor:
             f"expected dim in [{-x.ndim}, {x.ndim - 1}] for a tensor of shape "
             f"{tuple(x.shape)}, got {dim}"
         )
-    z = x - x.amax(dim=dim, keepdim=True)
+    z = x - x.amax(dim=dim, keepdim=True)  # amax: the largest value along dim
     return torch.exp(z) / torch.exp(z).sum(dim=dim, keepdim=True)
 
 

@@ -4,6 +4,8 @@
 `snippets/exercises_CHAPTER.py` and use these helpers.
 """
 
+import numbers
+
 import torch
 from torch.overrides import TorchFunctionMode
 
@@ -168,3 +170,40 @@ class Calls(TorchFunctionMode):
         self.names.add(name)
         self.made.append((name, args, kwargs or {}))
         return func(*args, **(kwargs or {}))
+
+
+AUTOGRAD = (
+    "write the derivative yourself, without autograd: torch.autograd.grad or .backward() "
+    "is what we compare against"
+)
+
+
+def by_hand(answer, *args):
+    """What answer(*args) returns, refused if it calls autograd: these exercises say "without autograd"."""
+    with Calls() as calls:
+        yours = ask(answer, *(arg.clone() for arg in args))
+    if calls.names & {"grad", "backward"}:
+        raise Wrong(AUTOGRAD)
+    return yours
+
+
+def without(refused: set, message: str, answer, *args):
+    """What answer(*args) returns, refused with `message` if it calls a torch function in `refused`."""
+    with Calls() as calls:
+        yours = ask(answer, *args)
+    if calls.names & refused:
+        raise Wrong(message)
+    return yours
+
+
+NOT_A_TENSOR = "return a tensor (no .item()), so that backward() works"
+
+
+def a_tensor(name: str, yours) -> torch.Tensor:
+    """Refuse a value that is not a tensor where the exercise asks for a tensor to call .backward() on: a
+    number, such as .item() gives, with NOT_A_TENSOR, anything else by what it is."""
+    if isinstance(yours, torch.Tensor):
+        return yours
+    if isinstance(yours, numbers.Number) and not isinstance(yours, bool):
+        raise Wrong(f"your {name} is {kind(yours)}: {NOT_A_TENSOR}")
+    raise Wrong(f"your {name} should be a tensor, got {kind(yours)}")

@@ -6,21 +6,17 @@ import numbers
 
 import torch
 
-from snippets.checking import Calls, Raised, Wrong, ask, kind, matches, same, slips
-
-AUTOGRAD = (
-    "write the derivative yourself, without autograd: torch.autograd.grad or .backward() "
-    "is what we compare against"
+from snippets.checking import (
+    Calls,
+    Raised,
+    Wrong,
+    ask,
+    by_hand,
+    kind,
+    matches,
+    same,
+    slips,
 )
-
-
-def by_hand(answer, x: torch.Tensor):
-    """What answer(x) returns, refused if it calls autograd: the exercises say "without autograd"."""
-    with Calls() as calls:
-        yours = ask(answer, x.clone())
-    if calls.names & {"grad", "backward"}:
-        raise Wrong(AUTOGRAD)
-    return yours
 
 
 def _sigmoid_derivative(answer, *, seed=0, shape=(4, 7)) -> str:

@@ -4,7 +4,17 @@
 import torch
 from torch import nn
 
-from snippets.checking import Calls, Raised, Wrong, ask, matches, same, slips
+from snippets.checking import (
+    Calls,
+    Raised,
+    Wrong,
+    a_tensor,
+    ask,
+    matches,
+    same,
+    slips,
+    without,
+)
 
 IGNORE = (
     "your function fails on the examples whose target is ignore_index ({index}): drop the "
@@ -22,6 +32,18 @@ BELOW_ZERO = (
 )
 
 
+LIBRARY_CE = {"cross_entropy", "nll_loss"}
+WRITE_CE = (
+    "write it with torch.logsumexp yourself; nn.CrossEntropyLoss(ignore_index=...) is what "
+    "we compare against"
+)
+WRITE_HUBER = "write it from the formula; nn.HuberLoss is what we compare against"
+OVERFLOW = (
+    "your loss is {value} once one logit is 1000 and another −1000: log(softmax(z)) "
+    "overflows/underflows for logits like 1000: use logsumexp, log p = z_target − logsumexp(z)"
+)
+
+
 def _cross_entropy(answer, *, seed=3, n=8, classes=5) -> str:
     """answer(logits, target, ignore_index) -> mean cross-entropy over the examples whose target is not
     ignore_index, like nn.CrossEntropyLoss(ignore_index=...)."""
@@ -32,7 +54,9 @@ def _cross_entropy(answer, *, seed=3, n=8, classes=5) -> str:
     kept = target != -100
     right = nn.CrossEntropyLoss(ignore_index=-100)(logits, target)
     try:
-        yours = ask(answer, logits.clone(), target.clone(), -100)
+        yours = without(
+            LIBRARY_CE, WRITE_CE, answer, logits.clone(), target.clone(), -100
+        )
     except Raised as raised:
         try:  # the same examples, none ignored
             ask(answer, logits.clone(), torch.where(kept, target, 0), -100)
@@ -68,9 +92,10 @@ def _cross_entropy(answer, *, seed=3, n=8, classes=5) -> str:
         "Use logsumexp(logits) − logit of the target class, for the kept examples only."
     )
     same("loss", yours, right, hint, mistakes)
+    extreme_logits(answer, logits, target, kept, hint)
     other = torch.where(kept, target, -1)  # the same examples ignored, now marked -1
     try:
-        yours = ask(answer, logits.clone(), other, -1)
+        yours = without(LIBRARY_CE, WRITE_CE, answer, logits.clone(), other, -1)
     except Raised:
         yours = None
     if not matches(yours, nn.CrossEntropyLoss(ignore_index=-1)(logits, other)):
@@ -85,6 +110,24 @@ def _cross_entropy(answer, *, seed=3, n=8, classes=5) -> str:
     )
 
 
+def extreme_logits(answer, logits, target, kept, hint) -> None:
+    """Refuse an answer that overflows or underflows, -log(softmax(z)) for one: the same batch with a logit
+    of 1000 off the target in one kept row and of −1000 on the target in another."""
+    extreme = logits.clone()
+    first, second = kept.nonzero().flatten()[:2].tolist()
+    classes = logits.shape[1]
+    # a 1000 off the target leaves the target p = e^(−1000 − ...), 0 in floats
+    extreme[first, (target[first] + 1) % classes] = 1000.0
+    extreme[second, target[second]] = -1000.0
+    right = nn.CrossEntropyLoss(ignore_index=-100)(extreme, target)
+    yours = without(LIBRARY_CE, WRITE_CE, answer, extreme.clone(), target.clone(), -100)
+    if isinstance(yours, (float, torch.Tensor)):
+        value = torch.as_tensor(yours).detach().flatten()
+        if value.is_floating_point() and not value.isfinite().all():
+            raise Wrong(OVERFLOW.format(value=value[~value.isfinite()][0].item()))
+    same("loss with logits of ±1000", yours, right, hint)
+
+
 def real_class_ignored(answer, logits, target, kept, classes) -> None:
     """Refuse an answer that ignores the wrong examples when ignore_index is a real class, 0 or more:
     one that keeps target >= 0, or target > ignore_index, passes with -100 and -1."""
@@ -97,7 +140,9 @@ def real_class_ignored(answer, logits, target, kept, classes) -> None:
     )
     right = nn.CrossEntropyLoss(ignore_index=index)(logits, marked)
     try:
-        yours = ask(answer, logits.clone(), marked.clone(), index)
+        yours = without(
+            LIBRARY_CE, WRITE_CE, answer, logits.clone(), marked.clone(), index
+        )
     except Raised:
         yours = None
     if matches(yours, right):
@@ -135,7 +180,14 @@ def _huber(answer, *, seed=0, shape=(5, 7)) -> str:
     for delta in (2.5, 1.0, 0.5):  # at 0.5, SmoothL1Loss (Huber / delta) is twice Huber
         for prediction, target in ((r, torch.zeros_like(r)), batch):
             right = nn.HuberLoss(delta=delta)(prediction, target)
-            yours = ask(answer, prediction.clone(), target.clone(), delta)
+            yours = without(
+                {"huber_loss"},
+                WRITE_HUBER,
+                answer,
+                prediction.clone(),
+                target.clone(),
+                delta,
+            )
             each = nn.HuberLoss(delta=delta, reduction="none")(prediction, target)
             mistakes = [
                 (
@@ -170,16 +222,62 @@ def _huber(answer, *, seed=0, shape=(5, 7)) -> str:
     return "Your loss equals nn.HuberLoss for delta 0.5, 1 and 2.5."
 
 
+ONE_HOT = (
+    "pass num_classes=C to one_hot: without it, one_hot makes only as many columns as the "
+    "largest target + 1 ({columns} here, for C = {classes}: this batch has no class {top})"
+)
+CLASSES_FROM_TARGETS = (
+    "your function fails on a batch without class {top}, the last of the C = {classes}: take "
+    "C from logits.shape[1], not from the targets"
+)
+
+
+def one_hot_short(calls, classes) -> int | None:
+    """The number of columns of a one_hot call that makes other than `classes` (None if none does):
+    one_hot(target) without num_classes, or with one taken from the targets."""
+    for name, args, kwargs in calls.made:
+        if name == "one_hot":
+            columns = args[1] if len(args) > 1 else kwargs.get("num_classes", -1)
+            try:
+                columns = int(columns)
+            except (TypeError, ValueError, RuntimeError):
+                continue
+            if columns == -1:
+                columns = int(args[0].max()) + 1 if args and args[0].numel() else 0
+            if columns != classes:
+                return columns
+    return None
+
+
+def too_few_columns(calls, classes, passed_before: bool) -> None:
+    """Name why an answer fails on a batch without class C - 1: a one_hot too narrow for the C classes,
+    or, if the batches with every class passed, C taken from the targets some other way."""
+    top = classes - 1
+    columns = one_hot_short(calls, classes)
+    if columns is not None:
+        raise Wrong(ONE_HOT.format(columns=columns, classes=classes, top=top))
+    if passed_before:
+        raise Wrong(CLASSES_FROM_TARGETS.format(top=top, classes=classes))
+
+
 def _label_smoothing(answer, *, seed=5, n=6, classes=4) -> str:
     """answer(logits, target, eps) -> mean cross-entropy against the target smoothed by eps, like
-    nn.CrossEntropyLoss(label_smoothing=eps): (1 - eps) one-hot + eps / C on every class."""
+    nn.CrossEntropyLoss(label_smoothing=eps): (1 - eps) one-hot + eps / C on every class. The last
+    batch's targets leave out class C - 1, which one_hot(target) without num_classes misses."""
     generator = torch.Generator().manual_seed(seed)
-    for eps in (0.1, 0.3):
+    top = classes - 1
+    for number, (eps, drawn) in enumerate(((0.1, classes), (0.3, classes), (0.3, top))):
         logits = 2 * torch.randn(n, classes, generator=generator, dtype=torch.float64)
-        target = torch.randint(classes, (n,), generator=generator)
+        target = torch.randint(drawn, (n,), generator=generator)
         right = nn.CrossEntropyLoss(label_smoothing=eps)(logits, target)
+        lacks_top = int(target.max()) < top
         with Calls() as calls:
-            yours = ask(answer, logits.clone(), target.clone(), eps)
+            try:
+                yours = ask(answer, logits.clone(), target.clone(), eps)
+            except Raised:
+                if lacks_top:
+                    too_few_columns(calls, classes, passed_before=number > 0)
+                raise
         if any(
             name == "cross_entropy" and kwargs.get("label_smoothing")
             for name, _, kwargs in calls.made
@@ -188,6 +286,9 @@ def _label_smoothing(answer, *, seed=5, n=6, classes=4) -> str:
                 "write it yourself; nn.CrossEntropyLoss(label_smoothing=...) is what we "
                 "compare against"
             )
+        yours = a_tensor(f"loss for eps = {eps}", yours)
+        if lacks_top and not matches(yours, right):
+            too_few_columns(calls, classes, passed_before=number > 0)
         log_p = logits.log_softmax(dim=1)
         true = -log_p.gather(1, target.unsqueeze(1)).squeeze(1)  # plain cross-entropy
         uniform = -log_p.mean(dim=1)  # against eps / C on every class, over eps
@@ -262,13 +363,8 @@ def _pos_weight_bce(answer, *, seed=6, n=6, classes=3) -> str:
             "write it yourself; nn.BCEWithLogitsLoss(pos_weight=...) is what we compare "
             "against"
         )
-    if isinstance(yours, float):
-        yours = torch.tensor(yours, dtype=torch.float64)
-    if (
-        isinstance(yours, torch.Tensor)
-        and yours.is_floating_point()
-        and not yours.detach().isfinite().all()
-    ):
+    yours = a_tensor("loss", yours)
+    if yours.is_floating_point() and not yours.detach().isfinite().all():
         value = yours.detach().flatten()[~yours.detach().flatten().isfinite()][0]
         raise Wrong(UNSTABLE.format(value=value.item()))
     log_p = nn.functional.logsigmoid(logits)  # log σ(z)
@@ -298,6 +394,20 @@ def _pos_weight_bce(answer, *, seed=6, n=6, classes=3) -> str:
             (
                 "you multiplied both terms by pos_weight; only the positive term, "
                 "y · log σ(z), gets it"
+            ),
+        ),
+        (
+            (3.0 * positive + negative).mean(),  # the page's example, pos_weight = 3.0
+            (
+                "your loss weights the positive term by 3.0: use the pos_weight argument, one "
+                "weight per class, not a number copied from the page"
+            ),
+        ),
+        (
+            (pos_weight.mean() * positive + negative).mean(),
+            (
+                "your loss weights every positive by pos_weight.mean(): pos_weight holds one "
+                "weight per class: multiply element-wise, it broadcasts over the rows"
             ),
         ),
         (

@@ -134,7 +134,7 @@ FITTED_GAP = 0.02  # validation above test by more: fitted to the validation ima
 def _budget(model) -> str:
     """A trained MNIST model with at most 50,000 parameters and at least 96 % accuracy on the validation
     images and on the test images (85 % on the offline sample)."""
-    from snippets.mnist import evaluate, pixel_stats, split, to_inputs
+    from snippets.mnist import pixel_stats, split, to_inputs
     from snippets.mnist_data import load_mnist
 
     if isinstance(model, tuple) and any(isinstance(part, nn.Module) for part in model):
@@ -155,38 +155,38 @@ def _budget(model) -> str:
     mean, std = pixel_stats(train_images)
     device = parameters[0].device if parameters else torch.device("cpu")
 
-    def accuracy_on(images, labels, which):
+    def accuracy_on(images, labels, which) -> float:
+        """The share right, counted in integers: 4,800 of 5,000 is 96 % exactly."""
         try:
-            return evaluate(
-                model, to_inputs(images, mean, std).to(device), labels.to(device)
-            )["accuracy"]
+            with torch.no_grad():
+                model.eval()
+                logits = model(to_inputs(images, mean, std).to(device))
+            right = (logits.argmax(dim=1).cpu() == labels).sum().item()
         except Exception as error:
             raise Wrong(
                 f"your model fails on the {which} images ({type(error).__name__}: {error}); "
                 "it should map float rows (batch, 784) to 10 logits"
             ) from error
+        return right / len(labels)
 
-    bar = (
-        0.96 if data.source == "full" else 0.85
-    )  # the offline sample: 4,000 training digits
+    # the offline sample: 4,000 training digits
+    bar = 0.96 if data.source == "full" else 0.85
     accuracy = accuracy_on(val_images, val_labels, "validation")
-    if accuracy < bar:
+    if round(accuracy * len(val_labels)) < round(bar * len(val_labels)):
         raise Wrong(
             f"{accuracy:.1%} of the validation images right, with {n_params:,} parameters; "
             f"the bar is {bar:.0%} {INPUTS}"
         )
     test = accuracy_on(data.test_images, data.test_labels, "test")
-    if test < bar and accuracy - test > FITTED_GAP:
+    if accuracy - test > FITTED_GAP:  # the test images are looked at only for this
         raise Wrong(
-            f"{accuracy:.1%} of the validation images right, but on the test images it gets "
-            f"{test:.1%}: it looks fitted to the validation images; train on the training split"
+            "your model does clearly worse on images it never saw than on the validation "
+            "images: it looks fitted to the validation images; train on the training split"
         )
-    if test < bar:
-        raise Wrong(
-            f"{accuracy:.1%} of the validation images right, but {test:.1%} of the test images, "
-            f"below the bar of {bar:.0%}: train a little longer or wider, for a margin {INPUTS}"
-        )
-    return f"{n_params:,} parameters and at least {bar:.0%} of the validation images right."
+    return (
+        f"{n_params:,} parameters and at least {bar:.0%} of the validation images right; "
+        "about as many of the test images."
+    )
 
 
 TOPK_DIM0 = (
@@ -234,6 +234,14 @@ def _top_k(answer, *, seed=0, n=50) -> str:
         worst = logits.topk(k, dim=1, largest=False).indices
         smallest = (worst == labels.unsqueeze(1)).any(dim=1).double().mean()
         mistakes = [
+            (
+                torch.zeros((), dtype=torch.float64),
+                (
+                    f"your fraction is 0 for k = {k}: no label was counted. Take the indices "
+                    "(.indices, not .values) of the k largest logits (not the smallest), and "
+                    "divide as floats (not //)"
+                ),
+            ),
             (
                 n * right,
                 (

@@ -4,7 +4,7 @@
 import torch
 from torch import nn
 
-from snippets.checking import Calls, Wrong, ask, numbers_in, same, slips
+from snippets.checking import Calls, Wrong, ask, by_hand, numbers_in, same, slips
 
 GATE_INPUTS = torch.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 NAND = torch.tensor([1.0, 1.0, 1.0, 0.0])
@@ -161,9 +161,16 @@ def _bce_logit_gradient(answer, *, seed=2, shape=(5, 4)) -> str:
     (right,) = torch.autograd.grad(
         nn.functional.binary_cross_entropy(torch.sigmoid(zg), y), zg
     )
-    yours = ask(answer, z.clone(), y.clone())
+    yours = by_hand(answer, z, y)
     p, n = torch.sigmoid(z), z.numel()
     mistakes = [
+        (
+            (p - y) / z.shape[0],
+            (
+                f"you divided by the number of rows ({z.shape[0]}); N counts all "
+                f"{n} elements: z.numel()"
+            ),
+        ),
         (
             p - y,
             (

@@ -141,9 +141,11 @@ def plot_line_fit(x, y, history, steps=(0, 5, 20, 100)) -> Figure:
     figure = Figure(figsize=(5, 5.4), layout="constrained")
     fit_ax, loss_ax = figure.subplots(2, 1)
     fit_ax.scatter(x, y, s=12, color="C7", label="data")
-    for colour, step in enumerate(steps):
+    styles = ["-", "--", "-.", ":"]
+    for i, step in enumerate(steps):
         w, b, _ = history[step]
-        fit_ax.plot(x, w * x + b, color=f"C{colour}", label=f"step {step}")
+        style = dict(color=f"C{i}", linestyle=styles[i % 4], label=f"step {step}")
+        fit_ax.plot(x, w * x + b, **style)
     fit_ax.set(xlabel="$x$", ylabel="$y$")
     fit_ax.legend(ncols=2)
     loss_ax.plot([loss for _, _, loss in history], color="C0")

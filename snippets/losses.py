@@ -133,7 +133,7 @@ def iris() -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def fit_classifier(model, X, y, steps: int = 300, lr: float = 0.1) -> float:
-    """Full-batch Adam on nn.CrossEntropyLoss; return the final loss."""
+    """Full-batch Adam on nn.CrossEntropyLoss; return the loss at the last step."""
     loss_fn = nn.CrossEntropyLoss()
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     for _ in range(steps):
@@ -233,10 +233,10 @@ def plot_penalty(marked=(0.9, 0.5, 0.1, 0.01)) -> Figure:
         ax.annotate(
             f"p = {q}: {loss:.2f}",
             (q, loss),
-            xytext=(-8, -8) if q > 0.5 else (8, 6),  # below the curve, or right of it
+            xytext=(0, 12) if q > 0.5 else (8, 6),  # above the point, or right of it
             textcoords="offset points",
-            ha="right" if q > 0.5 else "left",
-            va="top" if q > 0.5 else "baseline",
+            ha="center" if q > 0.5 else "left",
+            va="bottom" if q > 0.5 else "baseline",
         )
     ax.set_xlabel("p, the probability the model gives the true class")
     ax.set_ylabel("loss  −log p")

@@ -1,4 +1,4 @@
-"""The sigmoid unit y = sigmoid(w · x + b) (logistic regression), trained with binary
+"""The sigmoid unit p = sigmoid(w · x + b) (logistic regression), trained with binary
 cross-entropy, and Rosenblatt's perceptron, the step unit with its own learning rule.
 
 The sections between `# --8<-- [start:NAME]` and `# --8<-- [end:NAME]` are shown on
@@ -8,7 +8,6 @@ docs/perceptron.md, in this order.
 # --8<-- [start:imports]
 import torch
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
@@ -17,7 +16,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 # --8<-- [start:model]
 class SigmoidUnit(nn.Module):
-    """One unit: y = sigmoid(w · x + b) for every row x of a batch."""
+    """One unit: p = sigmoid(w · x + b) for every row x of a batch."""
 
     def __init__(self, in_features: int):
         super().__init__()
@@ -217,7 +216,7 @@ def plot_loss(history) -> Figure:
     figure = Figure(figsize=(5, 3), layout="constrained")
     ax = figure.subplots()
     ax.plot([state["loss"] for state in history], marker="o")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole epochs
+    ax.set_xticks(range(0, len(history), 5))  # whole epochs: 0, 5, 10, ...
     ax.set_xlabel("epoch")
     ax.set_ylabel("BCE loss, all points")
     ax.grid(alpha=0.4)
