@@ -91,6 +91,7 @@ def _cross_entropy(answer, *, seed=3, n=8, classes=5) -> str:
     hint = (
         "Use logsumexp(logits) − logit of the target class, for the kept examples only."
     )
+    yours = a_tensor("loss", yours)
     same("loss", yours, right, hint, mistakes)
     extreme_logits(answer, logits, target, kept, hint)
     other = torch.where(kept, target, -1)  # the same examples ignored, now marked -1
@@ -218,6 +219,7 @@ def _huber(answer, *, seed=0, shape=(5, 7)) -> str:
                 *slips("loss", right, count=each.numel(), over="elements"),
             ]
             hint = "Quadratic inside |r| <= delta, linear outside."
+            yours = a_tensor("loss", yours)
             same(f"loss for delta = {delta}", yours, right, hint, mistakes)
     return "Your loss equals nn.HuberLoss for delta 0.5, 1 and 2.5."
 

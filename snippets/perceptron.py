@@ -172,6 +172,31 @@ def rosenblatt(X: torch.Tensor, y: torch.Tensor, epochs: int = 10, lr: float = 1
 # --8<-- [end:rosenblatt]
 
 
+# --8<-- [start:projection]
+def plot_projection(X, y, spread=0.7) -> Figure:
+    """The points' signed distance across the line x1 + x2 = 0, with each cloud's
+    normal density; the shaded tails lie on the wrong side."""
+    distance = X.sum(dim=1) / 2**0.5
+    grid = torch.linspace(-4, 4, 400)
+    figure = Figure(figsize=(5, 3), layout="constrained")
+    ax = figure.subplots()
+    for label, centre in ((0, -(2**0.5)), (1, 2**0.5)):
+        density = torch.distributions.Normal(centre, spread).log_prob(grid).exp()
+        ax.plot(grid, density, color=f"C{label}", label=f"y = {label}")
+        wrong = grid > 0 if label == 0 else grid < 0
+        ax.fill_between(grid[wrong], density[wrong], color=f"C{label}", alpha=0.4)
+        ticks = distance[y == label]
+        height = torch.full_like(ticks, -0.04 * (label + 1))
+        ax.plot(ticks, height, "|", color=f"C{label}")
+    ax.axvline(0, color="C2", linewidth=2)
+    ax.set(xlabel="distance across the line $x_1 + x_2 = 0$", ylabel="density")
+    ax.legend()
+    return figure
+
+
+# --8<-- [end:projection]
+
+
 # --8<-- [start:plots]
 def draw_boundary(ax, X, y, w, b) -> None:
     """The points of each class and the line w · x + b = 0, with the side where
