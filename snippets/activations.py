@@ -376,7 +376,7 @@ def plot_losses(curves: dict[str, list[float]]) -> Figure:
     ax.set_xlabel("step (full batch)")
     ax.set_ylabel("BCE loss")
     ax.grid(alpha=0.3)
-    ax.legend(ncols=2)
+    ax.legend(ncols=2, loc="lower left")
     return figure
 
 

@@ -128,7 +128,10 @@ INPUTS = (
     "(inputs: to_inputs(images, mean, std) with the training split's mean and std, flattened "
     "to 784)"
 )
-FITTED_GAP = 0.02  # validation above test by more: fitted to the validation images, not by chance
+# validation above test by more: the model has seen the validation images. On full MNIST a model
+# trained on the 55,000-image split does about 0.3 points worse on validation than on test; one that
+# also saw the validation images does 0.5 to 1.2 points better. The 1,000-image sample is noisier.
+FITTED_GAP = {"full": 0.005, "sample": 0.03}
 
 
 def _budget(model) -> str:
@@ -178,7 +181,7 @@ def _budget(model) -> str:
             f"the bar is {bar:.0%} {INPUTS}"
         )
     test = accuracy_on(data.test_images, data.test_labels, "test")
-    if accuracy - test > FITTED_GAP:  # the test images are looked at only for this
+    if accuracy - test > FITTED_GAP[data.source]:  # the only use of the test images
         raise Wrong(
             "your model does clearly worse on images it never saw than on the validation "
             "images: it looks fitted to the validation images; train on the training split"

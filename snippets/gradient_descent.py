@@ -72,7 +72,7 @@ def fit_line_sgd(x, y, lr=0.1, steps=100, momentum=0.0):
         # clears .grad (sets it to None), since backward() adds to it
         optimizer.zero_grad()
         mse(x, y, w, b).backward()
-        optimizer.step()  # w -= lr * w.grad, b -= lr * b.grad
+        optimizer.step()  # momentum=0: w -= lr * w.grad, b -= lr * b.grad
     return w.item(), b.item()
 
 
