@@ -73,6 +73,14 @@ def _softmax(answer, *, seed=0, shapes=((4, 3), (2, 5))) -> str:
     """answer(z) -> softmax over each row of z (batch, classes), stable for large scores, written without
     torch.softmax. The batches are not square, their rows differ, and row 1 holds scores near 1000; then
     a batch whose row 1 spreads from -1000 to 1000."""
+    from snippets.activations import softmax as page_softmax
+
+    code = getattr(answer, "__code__", None)
+    if answer is page_softmax or "softmax" in getattr(code, "co_names", ()):
+        raise Wrong(
+            "write it yourself; a softmax you call, torch's or the page's, is what we "
+            "compare against"
+        )
     generator = torch.Generator().manual_seed(seed)
     for shape in (*shapes, None):
         spread = shape is None

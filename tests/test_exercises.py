@@ -14,6 +14,7 @@ from torch import nn
 
 from snippets import mnist_data
 from snippets.activations import dead_units
+from snippets.activations import softmax as page_softmax
 from snippets.exercises import CHECKERS, Wrong, check, relu_forward
 from snippets.exercises_gradient_descent import sgd_step
 from snippets.exercises_mlp import linear_output_forward
@@ -880,7 +881,12 @@ WRONG = {  # mistake: (exercise, answer, what the message must say)
     "softmax: torch.softmax": (
         "softmax",
         lambda z: torch.softmax(z, dim=-1),
-        "write it yourself; torch.softmax is what we compare against",
+        "a softmax you call, torch's or the page's",
+    ),
+    "softmax: the page's own": (
+        "softmax",
+        page_softmax,
+        "write it yourself; a softmax you call",
     ),
     "softmax: nn.Softmax": (
         "softmax",
@@ -899,7 +905,7 @@ WRONG = {  # mistake: (exercise, answer, what the message must say)
     ),
     "softmax: amax without keepdim": (
         "softmax",
-        lambda z: torch.softmax(z - z.amax(dim=1), dim=1),
+        lambda z: (e := torch.exp(z - z.amax(dim=1))) / e.sum(dim=1, keepdim=True),
         "on a 4 × 3 batch your softmax fails",
     ),
     "softmax: over columns": (
