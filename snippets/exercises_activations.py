@@ -21,10 +21,7 @@ from snippets.checking import (
 
 def _sigmoid_derivative(answer, *, seed=0, shape=(4, 7)) -> str:
     """answer(x) -> sigmoid'(x), without autograd: on a grid from -6 to 6, then on a random batch."""
-    generator = torch.Generator().manual_seed(seed)
-    grid = torch.linspace(-6, 6, 121, dtype=torch.float64)
-    batch = 4 * torch.randn(shape, generator=generator, dtype=torch.float64)
-    for x in (grid, batch):
+    for x in grid_and_batch(6, 4, shape, seed):
         right = autograd_derivative(torch.sigmoid, x)
         yours = by_hand(answer, x)
         s = torch.sigmoid(x)
@@ -183,6 +180,14 @@ def _dying_relu(lr) -> str:
     )
 
 
+def grid_and_batch(end: float, scale: float, shape, seed: int) -> tuple:
+    """Where a derivative checker tries the answer: a float64 grid from -end to end (10 points a
+    unit), then a random batch of the given shape and spread."""
+    generator = torch.Generator().manual_seed(seed)
+    grid = torch.linspace(-end, end, 20 * end + 1, dtype=torch.float64)
+    return grid, scale * torch.randn(shape, generator=generator, dtype=torch.float64)
+
+
 def autograd_derivative(f, x: torch.Tensor) -> torch.Tensor:
     """f'(x), element by element, by autograd."""
     xg = x.clone().requires_grad_()
@@ -192,10 +197,7 @@ def autograd_derivative(f, x: torch.Tensor) -> torch.Tensor:
 
 def _tanh_derivative(answer, *, seed=0, shape=(4, 7)) -> str:
     """answer(x) -> tanh'(x), without autograd: on a grid from -5 to 5, then on a random batch."""
-    generator = torch.Generator().manual_seed(seed)
-    grid = torch.linspace(-5, 5, 101, dtype=torch.float64)
-    batch = 3 * torch.randn(shape, generator=generator, dtype=torch.float64)
-    for x in (grid, batch):
+    for x in grid_and_batch(5, 3, shape, seed):
         right = autograd_derivative(torch.tanh, x)
         yours = by_hand(answer, x)
         t, s = torch.tanh(x), torch.sigmoid(x)
@@ -240,10 +242,7 @@ def _tanh_derivative(answer, *, seed=0, shape=(4, 7)) -> str:
 def _silu_derivative(answer, *, seed=0, shape=(4, 7)) -> str:
     """answer(x) -> SiLU'(x), SiLU(x) = x σ(x), without autograd: on a grid from -6 to 6, then on a random
     batch."""
-    generator = torch.Generator().manual_seed(seed)
-    grid = torch.linspace(-6, 6, 121, dtype=torch.float64)
-    batch = 3 * torch.randn(shape, generator=generator, dtype=torch.float64)
-    for x in (grid, batch):
+    for x in grid_and_batch(6, 3, shape, seed):
         right = autograd_derivative(torch.nn.functional.silu, x)
         yours = by_hand(answer, x)
         s = torch.sigmoid(x)

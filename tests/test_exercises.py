@@ -506,10 +506,12 @@ def huber_terms(prediction, target, delta):
     return torch.where(r <= delta, 0.5 * r**2, delta * (r - 0.5 * delta))
 
 
-def relu_backward_with(hidden_derivative):
+def backward_with(hidden_derivative, dZ2_of=lambda A2, Y: A2 - Y):
+    """The chapter's two-layer backward pass, with a hidden derivative and dZ2 of one's choosing."""
+
     def backward(X, Y, params, cache):
         m = X.shape[1]
-        dZ2 = cache["A2"] - Y
+        dZ2 = dZ2_of(cache["A2"], Y)
         dZ1 = params["W2"].T @ dZ2 * hidden_derivative(cache)
         return {
             "dW2": dZ2 @ cache["A1"].T / m,
@@ -519,6 +521,9 @@ def relu_backward_with(hidden_derivative):
         }
 
     return backward
+
+
+relu_backward_with = backward_with
 
 
 def relu_backward_changed(change):
@@ -647,18 +652,7 @@ def pos_weight_bce_weighted_by(weight_of):
 
 
 def mse_backward_with(dZ2_of, hidden_derivative=lambda cache: 1 - cache["A1"] ** 2):
-    def backward(X, Y, params, cache):
-        m = X.shape[1]
-        dZ2 = dZ2_of(cache["A2"], Y)
-        dZ1 = params["W2"].T @ dZ2 * hidden_derivative(cache)
-        return {
-            "dW2": dZ2 @ cache["A1"].T / m,
-            "db2": dZ2.mean(dim=1, keepdim=True),
-            "dW1": dZ1 @ X.T / m,
-            "db1": dZ1.mean(dim=1, keepdim=True),
-        }
-
-    return backward
+    return backward_with(hidden_derivative, dZ2_of)
 
 
 def mse_backward_changed(change):
