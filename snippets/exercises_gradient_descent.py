@@ -100,9 +100,17 @@ def _max_lr(answer, *, seed=0, n=30) -> str:
             continue
         mistakes = [
             (
+                right / len(x),
+                (
+                    "your Hessian sums over the points; L is a mean, so its second "
+                    "derivatives are means: 2 mean(x²), 2 mean(x), 2"
+                ),
+            ),
+            (
                 torch.tensor(1.0, dtype=torch.float64),
                 (
-                    "you used b's curvature alone; with mean(x) != 0 the parameters are "
+                    "you used b's curvature alone (or the page's x, whose mean is 0, instead "
+                    "of the x passed in); with mean(x) != 0 the parameters are "
                     "coupled: take the Hessian's largest eigenvalue"
                 ),
             ),

@@ -1176,7 +1176,12 @@ WRONG = {  # mistake: (exercise, answer, what the message must say)
     "max lr: b's curvature alone": (
         "max-lr",
         lambda x: 2 / 2,
-        "you used b's curvature alone; with mean(x) != 0 the parameters are coupled",
+        "you used b's curvature alone (or the page's x",
+    ),
+    "max lr: a sum for the mean": (
+        "max-lr",
+        lambda x: 2 / hessian_eigenvalues(x)[-1] / len(x),
+        "your Hessian sums over the points",
     ),
     "max lr: w's curvature alone": (
         "max-lr",
